@@ -1,0 +1,42 @@
+import { importCommand } from './import.js';
+import { individualsCommand } from './individuals.js';
+import { runCommand } from './run.js';
+import { sightingsCommand } from './sightings.js';
+import { type CliIo, processIo, reportError } from './common.js';
+
+export const HELP = `spoor-device: the Spoor trap-unit daemon and its tools
+
+Usage: spoor-device <command> [options]
+
+Commands:
+  run --config <file>              run the daemon (watch folder, pipeline, HTTP API)
+  import <dir> --data <dataDir>    ingest and process a folder of photos (SD card, archive)
+  sightings list --data <dataDir>  list stored sightings
+  individuals <cmd> --data <dir>   enroll, list, rename or delete known individuals
+
+Every command takes --help; data commands take --json.`;
+
+const COMMANDS: Record<string, (argv: string[], io: CliIo) => Promise<number>> = {
+  run: runCommand,
+  import: importCommand,
+  sightings: sightingsCommand,
+  individuals: individualsCommand,
+};
+
+export async function main(argv: string[], io: CliIo = processIo): Promise<number> {
+  const [cmd, ...rest] = argv;
+  if (cmd === undefined || cmd === '--help' || cmd === '-h' || cmd === 'help') {
+    io.out(HELP);
+    return cmd === undefined ? 2 : 0;
+  }
+  const handler = COMMANDS[cmd];
+  if (!handler) {
+    io.err(`unknown command "${cmd}"\n\n${HELP}`);
+    return 2;
+  }
+  try {
+    return await handler(rest, io);
+  } catch (err) {
+    return reportError(io, err, rest.includes('--json'));
+  }
+}

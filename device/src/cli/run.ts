@@ -1,0 +1,46 @@
+import { parseArgs } from 'node:util';
+import { loadConfigFile } from '../config/load.js';
+import { startDaemon } from '../daemon.js';
+import { createLogger } from '../system/logger.js';
+import { type CliIo, UsageError } from './common.js';
+
+export const RUN_HELP = `Usage: spoor-device run --config <file> [--json]
+
+Run the device daemon: the watch folder, the inference pipeline and the HTTP API
+(/health, /ready, /api/...). The config is JSON or YAML; it needs at least
+{"dataDir": "...", "inbox": "...", "http": {"port": 0}} (port 0 picks a free port).
+Relative paths are relative to the config file. SIGTERM or SIGINT stops it cleanly.
+
+Options:
+  --config <file>  the device config
+  --json           print {"http": <port>} as the first stdout line once ready
+  -h, --help       show this help`;
+
+export async function runCommand(argv: string[], io: CliIo): Promise<number> {
+  const { values } = parseArgs({ args: argv, options: { config: { type: 'string' }, json: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h' } } });
+  if (values.help) return io.out(RUN_HELP), 0;
+  if (!values.config) throw new UsageError('run needs --config <file>');
+  const config = loadConfigFile(values.config);
+  const logger = createLogger(config.logLevel);
+  const daemon = await startDaemon(config, logger);
+  if (values.json) io.out(JSON.stringify({ http: daemon.port }));
+  else io.err(`spoor-device ${config.deviceId} ready: http://localhost:${daemon.port}/  (watching ${config.inbox})`);
+
+  await new Promise<void>((resolve) => {
+    const shutdown = (signal: string) => {
+      logger.info({ signal }, 'stopping');
+      const force = setTimeout(() => {
+        logger.error('shutdown took too long; exiting');
+        process.exit(1);
+      }, 10_000);
+      force.unref();
+      daemon.stop().then(resolve, (err) => {
+        logger.error({ err }, 'error while stopping');
+        resolve();
+      });
+    };
+    process.once('SIGTERM', () => shutdown('SIGTERM'));
+    process.once('SIGINT', () => shutdown('SIGINT'));
+  });
+  return 0;
+}

@@ -1,0 +1,68 @@
+import { Type, type Static } from '@sinclair/typebox';
+
+/**
+ * The device's configuration: one TypeBox schema validates the config file, the settings
+ * API and (later) configs pushed from the hub. Every setting but `dataDir` and `inbox` has a
+ * default. `restart: true` marks settings that only take effect after a restart.
+ */
+const restart = { restart: true } as const;
+
+export const ProviderName = Type.Union([Type.Literal('tensorrt'), Type.Literal('cuda'), Type.Literal('cpu')]);
+
+export const DeviceConfigSchema = Type.Object(
+  {
+    deviceId: Type.Optional(Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_.-]+$', description: 'Stable id of this unit; defaults to the host name.', ...restart })),
+    name: Type.String({ default: 'spoor-device', minLength: 1, maxLength: 80, description: 'Human name shown in the panel and on the hub.' }),
+    dataDir: Type.String({ minLength: 1, description: 'Where the database, blobs and gallery index live.', ...restart }),
+    inbox: Type.String({ minLength: 1, description: 'Watch folder the camera drops photos into.', ...restart }),
+    logLevel: Type.Union([Type.Literal('fatal'), Type.Literal('error'), Type.Literal('warn'), Type.Literal('info'), Type.Literal('debug'), Type.Literal('trace')], { default: 'info' }),
+    http: Type.Object(
+      {
+        host: Type.String({ default: '0.0.0.0', ...restart }),
+        port: Type.Integer({ minimum: 0, maximum: 65535, default: 8080, description: '0 picks a free port.', ...restart }),
+        maxUploadBytes: Type.Integer({ minimum: 1024, default: 64 * 1024 * 1024 }),
+      },
+      { default: {} },
+    ),
+    watch: Type.Object(
+      {
+        enabled: Type.Boolean({ default: true, ...restart }),
+        stableMs: Type.Integer({ minimum: 0, default: 2000, description: 'A file is taken once its size has not changed for this long.' }),
+        pollMs: Type.Integer({ minimum: 50, default: 1000 }),
+      },
+      { default: {} },
+    ),
+    models: Type.Object(
+      {
+        manifest: Type.Optional(Type.String({ description: 'Model manifest; defaults to the bundled models.', ...restart })),
+        detector: Type.String({ default: 'test-detector', ...restart }),
+        classifier: Type.Union([Type.String(), Type.Null()], { default: 'test-classifier', ...restart }),
+        embedder: Type.Union([Type.String(), Type.Null()], { default: 'test-embedder', ...restart }),
+        providers: Type.Array(ProviderName, { default: ['tensorrt', 'cuda', 'cpu'], minItems: 1, ...restart }),
+        threads: Type.Integer({ minimum: 0, default: 0, description: 'ONNX Runtime intra-op threads; 0 lets the runtime decide.', ...restart }),
+      },
+      { default: {} },
+    ),
+    pipeline: Type.Object(
+      {
+        burstWindowSec: Type.Number({ minimum: 0, maximum: 3600, default: 60, description: 'Captures from one camera this close together form one event.' }),
+        maxInputPixels: Type.Integer({ minimum: 1, default: 100_000_000, description: 'Larger images are refused as decompression bombs.' }),
+        minDetectionConfidence: Type.Number({ minimum: 0, maximum: 1, default: 0.5 }),
+        topK: Type.Integer({ minimum: 1, maximum: 20, default: 5 }),
+        speciesAllowList: Type.Union([Type.Array(Type.String({ minLength: 1 })), Type.Null()], { default: null, description: 'Species possible at this deployment; null allows all.' }),
+      },
+      { default: {} },
+    ),
+    reid: Type.Object(
+      {
+        species: Type.Array(Type.String({ minLength: 1 }), { default: ['*'], description: 'Species with re-identification; "*" means all.' }),
+        acceptThreshold: Type.Number({ minimum: 0, maximum: 1, default: 0.85, description: 'Score at or above which a sighting is a known individual.' }),
+        rejectThreshold: Type.Number({ minimum: 0, maximum: 1, default: 0.6, description: 'Score at or below which it is a new individual.' }),
+      },
+      { default: {} },
+    ),
+  },
+  { additionalProperties: false },
+);
+
+export type DeviceConfig = Static<typeof DeviceConfigSchema>;

@@ -1,0 +1,86 @@
+import multipart from '@fastify/multipart';
+import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import { isSpoorError } from '@spoor/protocol';
+import type { Ingestor } from '../ingest/ingest.js';
+import type { IndividualStore } from '../store/individuals.js';
+import type { SightingStore } from '../store/sightings.js';
+
+export interface AppDeps {
+  logger: Logger;
+  ingestor: Ingestor;
+  sightings: SightingStore;
+  individuals: IndividualStore;
+  maxUploadBytes: number;
+  /** Ready = models loaded and DB open; the daemon flips it. */
+  isReady: () => boolean;
+  status: () => Record<string, unknown>;
+  onIngested: () => void;
+}
+
+/** Domain error codes → HTTP status. Anything else is a 500 whose message is not sent. */
+const STATUS: Record<string, number> = {
+  SPOOR_E_NOT_FOUND: 404,
+  SPOOR_E_CONFIG_INVALID: 400,
+  SPOOR_E_BAD_REQUEST: 400,
+};
+
+/** Build the device HTTP API without listening (tests use `inject`, the daemon calls `listen`). */
+export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+  const app = Fastify({ loggerInstance: deps.logger.child({ mod: 'http' }) as FastifyBaseLogger, disableRequestLogging: true });
+  await app.register(multipart, { limits: { fileSize: deps.maxUploadBytes, files: 50 } });
+
+  app.setErrorHandler((err: FastifyError, req, reply) => {
+    if (isSpoorError(err)) {
+      const status = STATUS[err.code] ?? 500;
+      if (status >= 500) req.log.error({ err }, 'request failed');
+      return reply.status(status).send(status >= 500 ? { error: { code: err.code, message: 'internal error' } } : { error: err.toJSON() });
+    }
+    const status = err.statusCode ?? 500;
+    if (status >= 500) {
+      req.log.error({ err }, 'request failed');
+      return reply.status(500).send({ error: { code: 'SPOOR_E_INTERNAL', message: 'internal error' } });
+    }
+    return reply.status(status).send({ error: { code: err.code ?? 'SPOOR_E_BAD_REQUEST', message: err.message } });
+  });
+
+  app.get('/health', async () => ({ ok: true }));
+  app.get('/ready', async (_req, reply) => (deps.isReady() ? { ready: true } : reply.status(503).send({ ready: false })));
+  app.get('/api/status', async () => deps.status());
+
+  /** Upload one or more photos (multipart, any field name). Each is accounted for in the reply. */
+  app.post('/api/captures', async (req, reply) => {
+    if (!req.isMultipart()) return reply.status(415).send({ error: { code: 'SPOOR_E_BAD_REQUEST', message: 'send the photos as multipart/form-data' } });
+    const results = [];
+    for await (const part of req.files()) {
+      const buf = await part.toBuffer();
+      const outcome = await deps.ingestor.ingestBuffer(buf, { originalName: part.filename || 'upload', source: 'api' });
+      results.push({ file: part.filename, ...outcome });
+    }
+    if (results.length === 0) return reply.status(400).send({ error: { code: 'SPOOR_E_BAD_REQUEST', message: 'no file in the request' } });
+    deps.onIngested();
+    const accepted = results.some((r) => r.kind !== 'quarantined');
+    return reply.status(accepted ? 202 : 422).send({ results });
+  });
+
+  app.get<{ Querystring: { limit?: string; offset?: string; species?: string } }>('/api/sightings', async (req) => {
+    const limit = clampInt(req.query.limit, 50, 1, 500);
+    const offset = clampInt(req.query.offset, 0, 0, Number.MAX_SAFE_INTEGER);
+    return {
+      items: deps.sightings.list({ limit, offset, ...(req.query.species ? { species: req.query.species } : {}) }),
+      total: deps.sightings.count(),
+    };
+  });
+  app.get<{ Params: { id: string } }>('/api/sightings/:id', async (req, reply) => {
+    const s = deps.sightings.get(req.params.id);
+    return s ?? reply.status(404).send({ error: { code: 'SPOOR_E_NOT_FOUND', message: `sighting ${req.params.id} not found` } });
+  });
+  app.get('/api/individuals', async () => ({ items: deps.individuals.list() }));
+
+  return app;
+}
+
+function clampInt(v: string | undefined, dflt: number, min: number, max: number): number {
+  const n = v === undefined ? dflt : Number.parseInt(v, 10);
+  return Number.isFinite(n) ? Math.min(max, Math.max(min, n)) : dflt;
+}

@@ -1,0 +1,108 @@
+import { existsSync } from 'node:fs';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import { SpoorError } from '@spoor/protocol';
+import type { FromWorker, InferJob, InferResult, LoadedModelInfo, ToWorker, WorkerInit } from './messages.js';
+
+/**
+ * The worker always runs compiled JavaScript. Under Vitest this module is loaded from
+ * `src/*.ts`, so point at its sibling in `dist/` (built by `tsc -b`, which `npm test` runs first).
+ */
+export function workerScript(): URL {
+  const here = fileURLToPath(import.meta.url);
+  if (!here.endsWith('.ts')) return new URL('./worker.js', import.meta.url);
+  const compiled = here.replace(/[\\/]src[\\/]pipeline[\\/]pool\.ts$/, '/dist/pipeline/worker.js');
+  if (!existsSync(compiled)) throw new Error(`${compiled} is missing: run \`npx tsc -b\` first`);
+  return pathToFileURL(compiled);
+}
+
+interface Pending {
+  resolve: (r: InferResult) => void;
+}
+
+/** The inference worker thread, with a promise per job. */
+export class InferencePool {
+  private worker: Worker | null = null;
+  private nextId = 1;
+  private readonly pending = new Map<number, Pending>();
+  private models: LoadedModelInfo[] = [];
+  private stopping = false;
+
+  constructor(private readonly init: WorkerInit) {}
+
+  /** Start the worker and wait until its models are loaded; a model problem rejects with its code. */
+  async start(): Promise<LoadedModelInfo[]> {
+    const worker = new Worker(workerScript());
+    this.worker = worker;
+    this.models = await new Promise<LoadedModelInfo[]>((resolve, reject) => {
+      const onMessage = (msg: FromWorker) => {
+        if (msg.type === 'ready') {
+          worker.off('error', onError);
+          resolve(msg.models);
+        } else if (msg.type === 'fatal') {
+          worker.off('error', onError);
+          void worker.terminate();
+          reject(new SpoorError(msg.code, msg.message, msg.hint === undefined ? undefined : { hint: msg.hint }));
+        }
+      };
+      const onError = (err: Error) => reject(err);
+      worker.once('error', onError);
+      worker.on('message', onMessage);
+      this.post({ type: 'init', init: this.init });
+    });
+    worker.on('message', (msg: FromWorker) => {
+      if (msg.type !== 'result') return;
+      const p = this.pending.get(msg.id);
+      this.pending.delete(msg.id);
+      p?.resolve(msg.result);
+    });
+    worker.on('error', (err) => this.failAll(`inference worker crashed: ${err.message}`));
+    worker.on('exit', (code) => {
+      if (!this.stopping) this.failAll(`inference worker exited with code ${code}`);
+      this.worker = null;
+    });
+    return this.models;
+  }
+
+  loadedModels(): LoadedModelInfo[] {
+    return this.models;
+  }
+
+  get inFlight(): number {
+    return this.pending.size;
+  }
+
+  infer(job: InferJob): Promise<InferResult> {
+    if (!this.worker) return Promise.resolve({ ok: false, code: 'SPOOR_E_NOT_READY', reason: 'inference worker is not running' });
+    const id = this.nextId++;
+    return new Promise((resolve) => {
+      this.pending.set(id, { resolve });
+      this.post({ type: 'infer', id, job });
+    });
+  }
+
+  async stop(): Promise<void> {
+    const worker = this.worker;
+    if (!worker) return;
+    this.stopping = true;
+    const closed = new Promise<void>((resolve) => {
+      worker.on('message', (m: FromWorker) => m.type === 'closed' && resolve());
+      worker.once('exit', () => resolve());
+    });
+    this.post({ type: 'close' });
+    await Promise.race([closed, new Promise((r) => setTimeout(r, 3000))]);
+    await worker.terminate();
+    this.worker = null;
+  }
+
+  private post(msg: ToWorker): void {
+    this.worker?.postMessage(msg);
+  }
+
+  private failAll(reason: string): void {
+    for (const [id, p] of this.pending) {
+      this.pending.delete(id);
+      p.resolve({ ok: false, code: 'SPOOR_E_INFERENCE', reason });
+    }
+  }
+}

@@ -1,0 +1,114 @@
+/**
+ * Schema migrations, applied in order; `PRAGMA user_version` records how many ran.
+ * Append only: never edit a migration that has shipped.
+ */
+export const MIGRATIONS: readonly string[] = [
+  `
+  CREATE TABLE events (
+    id TEXT PRIMARY KEY,
+    camera_id TEXT,
+    start_at TEXT NOT NULL,
+    end_at TEXT NOT NULL,
+    last_ingest_ms INTEGER NOT NULL,
+    status TEXT NOT NULL DEFAULT 'open' CHECK (status IN ('open', 'closed')),
+    closed_at TEXT
+  );
+  CREATE INDEX events_open ON events (status, camera_id);
+
+  CREATE TABLE captures (
+    id TEXT PRIMARY KEY,
+    sha256 TEXT NOT NULL UNIQUE,
+    blob_path TEXT NOT NULL,
+    bytes INTEGER NOT NULL,
+    original_name TEXT NOT NULL,
+    source TEXT NOT NULL,
+    taken_at TEXT NOT NULL,
+    taken_at_source TEXT NOT NULL,
+    camera_id TEXT,
+    width INTEGER NOT NULL,
+    height INTEGER NOT NULL,
+    format TEXT NOT NULL,
+    event_id TEXT NOT NULL REFERENCES events (id),
+    status TEXT NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'done', 'quarantined')),
+    error_code TEXT,
+    error_reason TEXT,
+    ingested_at TEXT NOT NULL,
+    processed_at TEXT
+  );
+  CREATE INDEX captures_status ON captures (status, ingested_at);
+  CREATE INDEX captures_event ON captures (event_id);
+
+  CREATE TABLE quarantine (
+    id TEXT PRIMARY KEY,
+    original_name TEXT NOT NULL,
+    sha256 TEXT,
+    code TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    path TEXT,
+    source TEXT NOT NULL,
+    created_at TEXT NOT NULL
+  );
+
+  CREATE TABLE detections (
+    id TEXT PRIMARY KEY,
+    capture_id TEXT NOT NULL REFERENCES captures (id),
+    event_id TEXT NOT NULL REFERENCES events (id),
+    category TEXT NOT NULL,
+    label TEXT NOT NULL,
+    x REAL NOT NULL, y REAL NOT NULL, w REAL NOT NULL, h REAL NOT NULL,
+    confidence REAL NOT NULL,
+    taxon_label TEXT,
+    taxon_rank TEXT,
+    taxon_p REAL,
+    top_json TEXT,
+    embedding BLOB
+  );
+  CREATE INDEX detections_event ON detections (event_id);
+  CREATE INDEX detections_capture ON detections (capture_id);
+
+  CREATE TABLE individuals (
+    id TEXT PRIMARY KEY,
+    species TEXT NOT NULL,
+    name TEXT NOT NULL,
+    origin TEXT NOT NULL CHECK (origin IN ('enrolled', 'sighted')),
+    global_id TEXT,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+  );
+  CREATE INDEX individuals_species ON individuals (species);
+
+  -- Reference embeddings of the gallery; the rowid is the USearch key.
+  CREATE TABLE gallery_vectors (
+    key INTEGER PRIMARY KEY AUTOINCREMENT,
+    individual_id TEXT NOT NULL REFERENCES individuals (id) ON DELETE CASCADE,
+    species TEXT NOT NULL,
+    vector BLOB NOT NULL,
+    origin TEXT NOT NULL,
+    created_at TEXT NOT NULL
+  );
+  CREATE INDEX gallery_vectors_species ON gallery_vectors (species);
+  CREATE INDEX gallery_vectors_individual ON gallery_vectors (individual_id);
+
+  CREATE TABLE sightings (
+    id TEXT PRIMARY KEY,
+    event_id TEXT NOT NULL UNIQUE REFERENCES events (id),
+    camera_id TEXT,
+    taken_at TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    body TEXT NOT NULL
+  );
+  CREATE INDEX sightings_taken ON sightings (taken_at);
+
+  -- Durable outbox, written in the same transaction as the sighting it carries.
+  CREATE TABLE outbox (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    topic TEXT NOT NULL,
+    ref_id TEXT NOT NULL,
+    payload TEXT NOT NULL,
+    bytes INTEGER NOT NULL,
+    priority INTEGER NOT NULL DEFAULT 0,
+    created_at TEXT NOT NULL
+  );
+  CREATE INDEX outbox_ref ON outbox (ref_id);
+  `,
+];
