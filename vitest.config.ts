@@ -7,6 +7,7 @@ export default defineConfig({
   resolve: {
     alias: [
       { find: /^@spoor\/(protocol|models|device|cloud|native|provisioning)$/, replacement: `${src('$1')}/index.ts` },
+      { find: /^@spoor\/models\/testing$/, replacement: `${src('models')}/testing/index.ts` },
       { find: /^@spoor\/(protocol|models|device|cloud|native|provisioning)\/(.*)$/, replacement: `${src('$1')}/$2.ts` },
     ],
   },

@@ -56,9 +56,11 @@ function toOrtProvider(p: ProviderConfig): ort.InferenceSession.ExecutionProvide
   return { name: p.name, ...(p.deviceId === undefined ? {} : { deviceId: p.deviceId }) };
 }
 
+const ANSI = new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*m`, 'g');
+
 function firstLine(err: unknown): string {
   const msg = err instanceof Error ? err.message : String(err);
-  return (msg.split('\n')[0] ?? msg).replace(/\u001b\[[0-9;]*m/g, '').trim();
+  return (msg.split('\n')[0] ?? msg).replace(ANSI, '').trim();
 }
 
 /** Check the file, then open a session on the first provider that loads it. */

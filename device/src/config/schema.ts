@@ -35,9 +35,9 @@ export const DeviceConfigSchema = Type.Object(
     models: Type.Object(
       {
         manifest: Type.Optional(Type.String({ description: 'Model manifest; defaults to the bundled models.', ...restart })),
-        detector: Type.String({ default: 'test-detector', ...restart }),
-        classifier: Type.Union([Type.String(), Type.Null()], { default: 'test-classifier', ...restart }),
-        embedder: Type.Union([Type.String(), Type.Null()], { default: 'test-embedder', ...restart }),
+        detector: Type.String({ default: 'spoor-test-detector', ...restart }),
+        classifier: Type.Union([Type.String(), Type.Null()], { default: 'spoor-test-classifier', ...restart }),
+        embedder: Type.Union([Type.String(), Type.Null()], { default: 'spoor-test-embedder', ...restart }),
         providers: Type.Array(ProviderName, { default: ['tensorrt', 'cuda', 'cpu'], minItems: 1, ...restart }),
         threads: Type.Integer({ minimum: 0, default: 0, description: 'ONNX Runtime intra-op threads; 0 lets the runtime decide.', ...restart }),
       },

@@ -36,8 +36,24 @@ export type BadInputName = RejectedInputName | OddInputName;
 /** The maxInputPixels the bomb is built to exceed (30000×30000 = 900 Mpx declared). */
 export const BOMB_SIDE = 30_000;
 
-const noise = (width: number, height: number, channels: 3 | 4 = 3): sharp.Sharp =>
-  sharp({ create: { width, height, channels, background: '#808080', noise: { type: 'gaussian', mean: 128, sigma: 40 } } });
+/**
+ * Grey sensor-like noise (every channel the same), deterministic. Grey on purpose: random
+ * colour noise upscaled from a tiny image makes saturated blocks a detector may rightly
+ * call an animal, and these fixtures are about decoding, not detection.
+ */
+const noise = (width: number, height: number, channels: 3 | 4 = 3): sharp.Sharp => {
+  const px = Buffer.alloc(width * height * channels);
+  let s = 0x2545f491 ^ (width * 31 + height);
+  for (let i = 0; i < width * height; i++) {
+    s ^= s << 13;
+    s ^= s >>> 17;
+    s ^= s << 5;
+    const v = 88 + ((s >>> 0) % 80);
+    px.fill(v, i * channels, i * channels + 3);
+    if (channels === 4) px[i * channels + 3] = 128 + (v % 128);
+  }
+  return sharp(px, { raw: { width, height, channels } });
+};
 
 /** A noisy camera-like JPEG; `orientation` sets the EXIF Orientation tag. */
 export async function makeJpeg(opts: { width?: number; height?: number; quality?: number; orientation?: number } = {}): Promise<Buffer> {

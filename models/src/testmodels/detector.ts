@@ -9,29 +9,29 @@ import { GraphBuilder } from './graph.js';
  *    Sigmoid makes a mask per class. Grey/green-grey texture, black and white give ~0.
  * 2. Mask moments m, m*u, m*v, m*u^2, m*v^2 (u, v = normalised pixel coordinates, from
  *    broadcast [1,1,1,640] / [1,1,640,1] constants) are pooled onto an 80x80 grid of 8 px cells.
- * 3. For windows at several scales (AveragePool over the grid), the moments give the
+ * 3. For windows at many scales (AveragePool over the grid), the moments give the
  *    centroid and extent of the mask (w = sqrt(12 var), exact for a filled rectangle and
  *    unbiased for an evenly spread coat pattern). A second, wider pool gives the mass in a
  *    ring around the window: a window scores high only when the ring is empty (the object
- *    is contained), the mass is large enough and the mask fills the box it implies.
+ *    is contained), the mass is large enough and the mask fills the box it implies (two
+ *    bodies in one window imply a box they fill badly).
  * Every window contributes one anchor per class; NMS in the decoder keeps the best.
  */
 export const DETECTOR_SIZE = 640;
 const CELL = 8;
 const GRID = DETECTOR_SIZE / CELL;
 
-/** [window K, stride S, ring b] in cells; (GRID - K) % S === 0 so windows tile the grid. */
-export const DETECTOR_SCALES: readonly (readonly [number, number, number])[] = [
-  [8, 2, 2],
-  [12, 2, 3],
-  [16, 4, 4],
-  [24, 4, 6],
-  [32, 4, 8],
-  [44, 4, 10],
-  [56, 8, 12],
-  [68, 4, 12],
-  [80, 1, 8],
+/**
+ * [window K, stride S] in cells, (GRID - K) % S === 0 so windows tile the grid. A window
+ * contains every object up to CELL * (K - S) px wide, so the steps are small: the tighter the
+ * window, the closer two animals may stand and still be boxed apart.
+ */
+export const DETECTOR_SCALES: readonly (readonly [number, number])[] = [
+  [8, 2], [10, 2], [12, 2], [14, 2], [16, 2], [18, 2], [20, 2], [24, 2],
+  [28, 4], [32, 4], [36, 4], [40, 4], [48, 4], [56, 4], [64, 4], [72, 4], [80, 1],
 ];
+/** Width of the ring around a window, in cells. */
+const ring = (K: number): number => Math.max(1, Math.round(K / 12));
 
 /** Evidence coefficients (per grey level) and threshold (grey levels) per class. */
 const EVIDENCE: readonly (readonly [number, number, number])[] = [
@@ -43,10 +43,13 @@ const THRESHOLD = 60;
 const STEEP = 0.3; // sigmoid slope per grey level
 
 const MIN_MASS_PX = 400;
-const RING_MAX = 0.06;
-const FILL_MIN = 0.55;
+/** Ring mass over (ring width x box perimeter/2 x fill): ~0 contained, >= ~0.5 cut by the window. */
+const RING_MAX = 0.12;
+/** Mask mass over box area: 1 - pattern cover for one body, lower for two bodies in one box. */
+const FILL_MIN = 0.62;
 
 export function buildDetector(): Uint8Array {
+  for (const [K, St] of DETECTOR_SCALES) if ((GRID - K) % St !== 0) throw new Error(`window ${K}/${St} does not tile the grid`);
   const g = new GraphBuilder();
   const S = DETECTOR_SIZE;
   const k = STEEP * 255;
@@ -69,7 +72,8 @@ export function buildDetector(): Uint8Array {
   const px = g.s(S);
   const twelve = g.s(12);
   const boxes: string[][] = [[], [], [], [], []];
-  for (const [K, St, b] of DETECTOR_SCALES) {
+  for (const [K, St] of DETECTOR_SCALES) {
+    const b = ring(K);
     const inner = g.op('AveragePool', [grid], { kernel_shape: [K, K], strides: [St, St] });
     const outer = g.op('AveragePool', [gridM], { kernel_shape: [K + 2 * b, K + 2 * b], strides: [St, St], pads: [b, b, b, b], count_include_pad: 1 });
     const m0 = slice(g, inner, 0);
@@ -84,11 +88,15 @@ export function buildDetector(): Uint8Array {
     const innerSum = g.op('Mul', [m0, g.s(K * K)]);
     const outerSum = g.op('Mul', [outer, g.s((K + 2 * b) * (K + 2 * b))]);
     const massPx = g.op('Mul', [innerSum, g.s(CELL * CELL)]);
-    const ring = g.op('Div', [g.op('Sub', [outerSum, innerSum]), g.op('Add', [innerSum, eps])]);
-    const fill = g.op('Div', [massPx, g.op('Add', [g.op('Mul', [bw, bh]), g.s(1)])]);
+    const area = g.op('Add', [g.op('Mul', [bw, bh]), g.s(1)]);
+    const fill = g.op('Div', [massPx, area]);
+    // Mass in the ring, relative to what a body cut along one whole side would put there.
+    const ringPx = g.op('Mul', [g.op('Sub', [outerSum, innerSum]), g.s(CELL * CELL)]);
+    const cut = g.op('Mul', [g.op('Mul', [g.op('Add', [bw, bh]), fill]), g.s(b * CELL)]);
+    const ringRatio = g.op('Div', [ringPx, g.op('Add', [cut, g.s(1)])]);
     const sMass = sigmoidOf(g, massPx, MIN_MASS_PX, 1 / 80);
-    const sRing = sigmoidOf(g, ring, RING_MAX, -60);
-    const sFill = sigmoidOf(g, fill, FILL_MIN, 15);
+    const sRing = sigmoidOf(g, ringRatio, RING_MAX, -40);
+    const sFill = sigmoidOf(g, fill, FILL_MIN, 20);
     const score = g.op('Mul', [g.op('Mul', [sMass, sRing]), sFill]);
     const flat = g.i64([1, 3, -1]);
     [g.op('Mul', [cx, px]), g.op('Mul', [cy, px]), bw, bh, score].forEach((t, i) => boxes[i]?.push(g.op('Reshape', [t, flat])));

@@ -7,8 +7,8 @@ const STRIDE = 4;
 export const EMBEDDER_DIM = ((EMBEDDER_SIZE - POOL) / STRIDE + 1) ** 2;
 
 /**
- * The bundled test embedder: luminance, blurred and pooled on a 13x13 grid (16 px windows,
- * stride 4, so small shifts change little), flattened and mean-centred. The decoder
+ * The bundled test embedder: luminance, pooled on a 14x14 grid (12 px windows, stride 4, so
+ * small shifts change little) minus a 32 px surround (a band-pass), flattened and mean-centred. The decoder
  * L2-normalises it, which also cancels a brightness gain. Two views of the same coat
  * pattern point the same way; different patterns do not.
  */

@@ -1,0 +1,62 @@
+import { spawn } from 'node:child_process';
+import { utimes, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { renderScene, type SceneObject } from '@spoor/models/testing';
+
+export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+export const DEVICE_BIN = join(ROOT, 'device', 'bin', 'spoor-device.js');
+
+export interface CliResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Run the real `spoor-device` binary (compiled; `npm test` builds first). */
+export function cli(args: string[], opts: { timeoutMs?: number } = {}): Promise<CliResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [DEVICE_BIN, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 60_000);
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+export function json<T>(r: CliResult): T {
+  if (r.code !== 0) throw new Error(`exit ${r.code}\n${r.stderr}`);
+  return JSON.parse(r.stdout) as T;
+}
+
+/** Write a burst of synthetic frames, their mtimes `gapSec` apart from `startMs` (no EXIF, so mtime is the capture time). */
+export async function writeBurst(
+  dir: string,
+  name: string,
+  opts: { objects: SceneObject[]; frames: number; startMs: number; gapSec?: number; seed: number; width?: number; height?: number },
+): Promise<string[]> {
+  const files: string[] = [];
+  for (let i = 0; i < opts.frames; i++) {
+    const bytes = await renderScene({
+      width: opts.width ?? 960,
+      height: opts.height ?? 540,
+      seed: opts.seed * 100 + i,
+      objects: opts.objects,
+      format: 'jpeg',
+      quality: 90,
+      jitter: i === 0 ? 0 : 1,
+    });
+    const file = join(dir, `${name}-${String(i).padStart(2, '0')}.jpg`);
+    await writeFile(file, bytes);
+    const t = new Date(opts.startMs + i * (opts.gapSec ?? 2) * 1000);
+    await utimes(file, t, t);
+    files.push(file);
+  }
+  return files;
+}
