@@ -60,3 +60,48 @@ export async function writeBurst(
   }
   return files;
 }
+
+export interface DaemonProcess {
+  port: number;
+  child: import('node:child_process').ChildProcess;
+  stderr: () => string;
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+/** Start `spoor-device run --config <file> --json` and wait for its `{"http": port}` line. */
+export function startDaemonProcess(configFile: string, timeoutMs = 60_000): Promise<DaemonProcess> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [DEVICE_BIN, 'run', '--config', configFile, '--json'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((r) => child.on('exit', (code, signal) => r({ code, signal })));
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`daemon did not become ready:\n${stderr}`));
+    }, timeoutMs);
+    child.stderr.on('data', (d) => (stderr += d));
+    child.stdout.on('data', (d) => {
+      stdout += d;
+      const line = stdout.split('\n')[0];
+      if (stdout.includes('\n') && line) {
+        clearTimeout(timer);
+        resolve({ port: (JSON.parse(line) as { http: number }).http, child, stderr: () => stderr, exited });
+      }
+    });
+    void exited.then(({ code }) => {
+      clearTimeout(timer);
+      reject(new Error(`daemon exited with ${code} before ready:\n${stderr}`));
+    });
+  });
+}
+
+/** Poll until `check` returns a truthy value (bounded; a test fails rather than hangs). */
+export async function waitFor<T>(check: () => T | Promise<T>, what: string, timeoutMs = 30_000): Promise<NonNullable<T>> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await check();
+    if (v) return v as NonNullable<T>;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}

@@ -27,11 +27,11 @@ const GRID = DETECTOR_SIZE / CELL;
  * window, the closer two animals may stand and still be boxed apart.
  */
 export const DETECTOR_SCALES: readonly (readonly [number, number])[] = [
-  [8, 2], [10, 2], [12, 2], [14, 2], [16, 2], [18, 2], [20, 2], [24, 2],
-  [28, 4], [32, 4], [36, 4], [40, 4], [48, 4], [56, 4], [64, 4], [72, 4], [80, 1],
+  [8, 2], [10, 2], [12, 2], [14, 2], [16, 2], [18, 2], [20, 2], [22, 2], [24, 2], [26, 2], [28, 2],
+  [32, 2], [36, 2], [40, 2], [44, 4], [48, 4], [56, 4], [64, 4], [72, 4], [80, 1],
 ];
 /** Width of the ring around a window, in cells. */
-const ring = (K: number): number => Math.max(1, Math.round(K / 12));
+const ring = (K: number): number => (K <= 24 ? 1 : 2);
 
 /** Evidence coefficients (per grey level) and threshold (grey levels) per class. */
 const EVIDENCE: readonly (readonly [number, number, number])[] = [
