@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { createRequire } from 'node:module';
+import { dirname, join, resolve } from 'node:path';
 import ort from 'onnxruntime-node';
 import { ModelErrors } from './errors.js';
 import { silentLogger, type Logger } from './logger.js';
@@ -37,6 +38,30 @@ export interface LoadedModel {
 }
 
 const PARSE_ERROR = /protobuf parsing failed|INVALID_PROTOBUF|INVALID_GRAPH|INVALID_ARGUMENT|Load model .* failed|model_load_utils|opset/i;
+
+/** Provider libraries ONNX Runtime loads at session creation (a plugin beside the binding). */
+const PROVIDER_LIBS: Record<string, string> = {
+  cuda: 'libonnxruntime_providers_cuda.so',
+  tensorrt: 'libonnxruntime_providers_tensorrt.so',
+};
+
+/**
+ * Why a provider cannot work in this install, checked before asking ONNX Runtime (which
+ * would print native errors to stderr for every model). null = worth trying.
+ */
+export function providerUnavailable(name: string): string | null {
+  const lib = PROVIDER_LIBS[name];
+  if (lib === undefined || process.platform !== 'linux') return null;
+  let binDir: string;
+  try {
+    const binding = createRequire(import.meta.url).resolve('onnxruntime-node');
+    binDir = join(dirname(binding), '..', 'bin', 'napi-v6', process.platform, process.arch);
+  } catch {
+    return null;
+  }
+  if (!existsSync(binDir) || existsSync(join(binDir, lib))) return null;
+  return `${lib} is not installed beside onnxruntime-node (${binDir}); install the GPU build of ONNX Runtime to use ${name}`;
+}
 
 function providerName(p: ProviderConfig): string {
   return typeof p === 'string' ? p : p.name;
@@ -82,6 +107,12 @@ export async function loadModel(entry: ModelEntry, opts: LoadOptions): Promise<L
   const skipped: { provider: string; reason: string }[] = [];
   for (const p of opts.providers) {
     const name = providerName(p);
+    const unavailable = providerUnavailable(name);
+    if (unavailable !== null) {
+      skipped.push({ provider: name, reason: unavailable });
+      log.debug({ model: entry.id, provider: name, reason: unavailable }, 'execution provider skipped');
+      continue;
+    }
     let session: ort.InferenceSession;
     try {
       session = await ort.InferenceSession.create(path, {

@@ -27,7 +27,8 @@ const STATUS: Record<string, number> = {
 
 /** Build the device HTTP API without listening (tests use `inject`, the daemon calls `listen`). */
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
-  const app = Fastify({ loggerInstance: deps.logger.child({ mod: 'http' }) as FastifyBaseLogger, disableRequestLogging: true });
+  // Request lines are noise on a trap unit; the http child logs warnings and errors only.
+  const app = Fastify({ loggerInstance: deps.logger.child({ mod: 'http' }, { level: 'warn' }) as FastifyBaseLogger });
   await app.register(multipart, { limits: { fileSize: deps.maxUploadBytes, files: 50 } });
 
   app.setErrorHandler((err: FastifyError, req, reply) => {

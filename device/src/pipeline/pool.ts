@@ -90,7 +90,9 @@ export class InferencePool {
       worker.once('exit', () => resolve());
     });
     this.post({ type: 'close' });
-    await Promise.race([closed, new Promise((r) => setTimeout(r, 3000))]);
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([closed, new Promise((r) => (timer = setTimeout(r, 3000)))]);
+    clearTimeout(timer);
     await worker.terminate();
     this.worker = null;
   }

@@ -63,6 +63,16 @@ describe('bundled detector', () => {
     console.log(`detector: sizes ${sizes.join('/')} px, IoU ${ious.map((v) => v.toFixed(2)).join(' ')}`);
   });
 
+  it('boxes a herd apart when the bodies stand about 50 model px apart, and a person next to an animal', async () => {
+    const objects: SceneObject[] = [
+      { category: 'animal', species: 'Equus quagga', individual: 1, box: [0.05, 0.3, 0.2, 0.3] },
+      { category: 'animal', species: 'Equus quagga', individual: 2, box: [0.33, 0.35, 0.18, 0.28] },
+      { category: 'animal', species: 'Panthera pardus', individual: 3, box: [0.6, 0.2, 0.15, 0.2] },
+      { category: 'person', box: [0.75, 0.2, 0.05, 0.4] }, // touching the leopard
+    ];
+    expectMatches(await detect({ seed: 77, objects }), objects);
+  });
+
   it('finds nothing in empty textured, black and white frames', async () => {
     for (const seed of [1, 2, 3]) expect(await detect({ seed, objects: [] })).toEqual([]);
     expect(await detect({ seed: 4, background: 'black', objects: [] })).toEqual([]);

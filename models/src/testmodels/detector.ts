@@ -28,7 +28,7 @@ const GRID = DETECTOR_SIZE / CELL;
  */
 export const DETECTOR_SCALES: readonly (readonly [number, number])[] = [
   [8, 2], [10, 2], [12, 2], [14, 2], [16, 2], [18, 2], [20, 2], [22, 2], [24, 2], [26, 2], [28, 2],
-  [32, 2], [36, 2], [40, 2], [44, 4], [48, 4], [56, 4], [64, 4], [72, 4], [80, 1],
+  [32, 2], [36, 2], [40, 2], [44, 2], [48, 2], [54, 2], [60, 2], [66, 2], [72, 2], [80, 1],
 ];
 /** Width of the ring around a window, in cells. */
 const ring = (K: number): number => (K <= 24 ? 1 : 2);
