@@ -1,0 +1,42 @@
+// Shared helpers for the benchmarks: argument parsing, tables, stats. Plain ESM so a bench
+// runs on the compiled packages without a TypeScript loader.
+import { parseArgs } from 'node:util';
+
+export function benchArgs(help, options) {
+  const { values } = parseArgs({ options: { json: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h' }, ...options } });
+  if (values.help) {
+    console.log(help);
+    process.exit(0);
+  }
+  return values;
+}
+
+export const sum = (xs) => xs.reduce((a, b) => a + b, 0);
+export const mean = (xs) => (xs.length ? sum(xs) / xs.length : 0);
+export function quantile(xs, q) {
+  if (xs.length === 0) return 0;
+  const s = [...xs].sort((a, b) => a - b);
+  const i = Math.min(s.length - 1, Math.max(0, Math.ceil(q * s.length) - 1));
+  return s[i];
+}
+export const round = (x, d = 2) => Math.round(x * 10 ** d) / 10 ** d;
+
+/** Print rows as an aligned table on stderr-free stdout. */
+export function table(rows, columns) {
+  const widths = columns.map((c) => Math.max(c.length, ...rows.map((r) => String(r[c] ?? '').length)));
+  const line = (cells) => cells.map((c, i) => String(c ?? '').padEnd(widths[i])).join('  ');
+  console.log(line(columns));
+  console.log(widths.map((w) => '-'.repeat(w)).join('  '));
+  for (const r of rows) console.log(line(columns.map((c) => r[c])));
+}
+
+export function progress(label, total) {
+  let n = 0;
+  return {
+    tick() {
+      n++;
+      if (process.stderr.isTTY) process.stderr.write(`\r${label} ${n}/${total}`);
+      if (n === total && process.stderr.isTTY) process.stderr.write('\n');
+    },
+  };
+}
