@@ -1,2 +1,6 @@
 export * from './errors.js';
 export * from './ids.js';
+export * from './topics.js';
+export * from './codec.js';
+export * from './embedding.js';
+export * from './payloads/index.js';
