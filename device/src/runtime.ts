@@ -65,7 +65,7 @@ export async function openRuntime(config: ResolvedConfig, logger: Logger, hooks:
   const gallery = new Gallery(db, paths.gallery, logger.child({ mod: 'gallery' }));
   const blobs = new BlobStore(paths.blobs);
   const ingestor = new Ingestor({ blobs, repo: captures, quarantineDir: paths.quarantine, maxInputPixels: config.pipeline.maxInputPixels, logger: logger.child({ mod: 'ingest' }) });
-  const pool = new InferencePool(workerInit(config));
+  const pool = new InferencePool(workerInit(config), (delayMs) => logger.warn({ delayMs }, 'inference worker died; restarting'));
   try {
     const models = await pool.start();
     for (const m of models) logger.info({ model: m.id, provider: m.provider, skipped: m.skipped }, 'model loaded');

@@ -27,14 +27,34 @@ export class InferencePool {
   private readonly pending = new Map<number, Pending>();
   private models: LoadedModelInfo[] = [];
   private stopping = false;
+  private restarts = 0;
 
-  constructor(private readonly init: WorkerInit) {}
+  constructor(
+    private readonly init: WorkerInit,
+    private readonly onRestart?: (delayMs: number) => void,
+  ) {}
+
+  /** Test hook: kill the worker as a crash would. */
+  async crashForTest(): Promise<void> {
+    await this.worker?.terminate();
+  }
 
   /** Start the worker and wait until its models are loaded; a model problem rejects with its code. */
   async start(): Promise<LoadedModelInfo[]> {
+    this.stopping = false;
+    this.models = await this.spawn();
+    return this.models;
+  }
+
+  private async spawn(): Promise<LoadedModelInfo[]> {
     const worker = new Worker(workerScript());
-    this.worker = worker;
-    this.models = await new Promise<LoadedModelInfo[]>((resolve, reject) => {
+    worker.on('message', (msg: FromWorker) => {
+      if (msg.type !== 'result') return;
+      const p = this.pending.get(msg.id);
+      this.pending.delete(msg.id);
+      p?.resolve(msg.result);
+    });
+    const models = await new Promise<LoadedModelInfo[]>((resolve, reject) => {
       const onMessage = (msg: FromWorker) => {
         if (msg.type === 'ready') {
           worker.off('error', onError);
@@ -48,20 +68,30 @@ export class InferencePool {
       const onError = (err: Error) => reject(err);
       worker.once('error', onError);
       worker.on('message', onMessage);
-      this.post({ type: 'init', init: this.init });
+      worker.postMessage({ type: 'init', init: this.init } satisfies ToWorker);
     });
-    worker.on('message', (msg: FromWorker) => {
-      if (msg.type !== 'result') return;
-      const p = this.pending.get(msg.id);
-      this.pending.delete(msg.id);
-      p?.resolve(msg.result);
-    });
+    // Only a worker with its models loaded takes jobs; until then infer() answers NOT_READY.
+    this.worker = worker;
     worker.on('error', (err) => this.failAll(`inference worker crashed: ${err.message}`));
     worker.on('exit', (code) => {
-      if (!this.stopping) this.failAll(`inference worker exited with code ${code}`);
-      this.worker = null;
+      if (this.worker === worker) this.worker = null;
+      if (this.stopping) return;
+      this.failAll(`inference worker exited with code ${code}`);
+      this.restartLater();
     });
-    return this.models;
+    this.restarts = 0;
+    return models;
+  }
+
+  /** A dead worker is replaced after a growing pause; jobs meanwhile get a transient error. */
+  private restartLater(): void {
+    const delay = Math.min(30_000, 500 * 2 ** this.restarts++);
+    this.onRestart?.(delay);
+    const timer = setTimeout(() => {
+      if (this.stopping || this.worker) return;
+      this.spawn().catch(() => this.restartLater());
+    }, delay);
+    timer.unref();
   }
 
   loadedModels(): LoadedModelInfo[] {

@@ -5,6 +5,8 @@ import type { CloseTimings, SightingBuilder } from './sightings.js';
 
 /** Codes that mean "the worker could not run", not "this capture is bad": the capture stays pending. */
 const TRANSIENT = new Set(['SPOOR_E_INFERENCE', 'SPOOR_E_NOT_READY']);
+/** A capture that takes the worker down this many times is quarantined, so one poison file cannot stall the trap. */
+const MAX_TRANSIENT_FAILURES = 3;
 
 export interface FrameEvent {
   capture: CaptureRow;
@@ -34,6 +36,7 @@ export class Processor {
   private timer: NodeJS.Timeout | null = null;
   private readonly inFlight = new Set<string>();
   private lastError: string | null = null;
+  private readonly failures = new Map<string, number>();
 
   constructor(private readonly deps: ProcessorDeps) {}
 
@@ -114,14 +117,24 @@ export class Processor {
     const result = await this.deps.infer(capture.blobPath);
     if (!result.ok) {
       if (TRANSIENT.has(result.code)) {
-        this.deps.logger.warn({ captureId: capture.id, code: result.code, reason: result.reason }, 'inference unavailable; capture stays queued');
-        return false;
+        const n = (this.failures.get(capture.id) ?? 0) + 1;
+        this.failures.set(capture.id, n);
+        if (n < MAX_TRANSIENT_FAILURES) {
+          this.deps.logger.warn({ captureId: capture.id, code: result.code, reason: result.reason, attempt: n }, 'inference unavailable; capture stays queued');
+          return false;
+        }
+        this.failures.delete(capture.id);
+        this.deps.captures.failCapture(capture.id, result.code, `inference failed ${n} times on this file: ${result.reason}`);
+        this.deps.logger.error({ captureId: capture.id, file: capture.originalName, code: result.code }, 'capture quarantined after repeated inference failures');
+        this.deps.onFrame?.({ capture, result, timings: null });
+        return true;
       }
       this.deps.captures.failCapture(capture.id, result.code, result.reason);
       this.deps.logger.warn({ captureId: capture.id, file: capture.originalName, code: result.code, reason: result.reason }, 'capture quarantined');
       this.deps.onFrame?.({ capture, result, timings: null });
       return true;
     }
+    this.failures.delete(capture.id);
     const tw = performance.now();
     this.deps.captures.completeCapture(capture.id, result.detections);
     const t1 = performance.now();
