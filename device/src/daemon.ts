@@ -3,23 +3,48 @@ import type { Logger } from 'pino';
 import type { ResolvedConfig } from './config/load.js';
 import { buildApp } from './http/app.js';
 import { openRuntime, type DeviceRuntime } from './runtime.js';
+import { SyncRelay } from './sync/relay.js';
 import { WatchFolder } from './triggers/watch-folder.js';
 
 export interface Daemon {
   runtime: DeviceRuntime;
+  /** Store-and-forward to the hub; null when `cloud.mqttUrl` is not set. */
+  relay: SyncRelay | null;
   app: FastifyInstance;
   port: number;
   stop(): Promise<void>;
 }
 
 /**
- * Wire the daemon by hand: config → logger → store + models → pipeline → triggers → http.
+ * Wire the daemon by hand: config → logger → store + models → pipeline → sync → triggers → http.
  * Parts stop in reverse order.
  */
 export async function startDaemon(config: ResolvedConfig, logger: Logger): Promise<Daemon> {
   const startedAt = Date.now();
-  const runtime = await openRuntime(config, logger);
+  // The relay is built once the DB is open; the processor's hooks reach it late-bound.
+  let relay: SyncRelay | null = null;
+  const frameMs: number[] = [];
+  const runtime = await openRuntime(config, logger, {
+    onSighting: () => relay?.kick(),
+    onFrame: (e) => {
+      if (e.timings) frameMs.push(e.timings.wallMs);
+      if (frameMs.length > 256) frameMs.shift();
+    },
+  });
   const { processor, ingestor, captures } = runtime;
+  if (config.cloud.mqttUrl) {
+    relay = new SyncRelay({
+      config,
+      db: runtime.db,
+      logger: logger.child({ mod: 'sync' }),
+      describe: () => ({
+        pending: captures.counts().pending,
+        models: runtime.pool.loadedModels().map((m) => ({ id: m.id, provider: m.provider })),
+        versions: { device: DEVICE_VERSION, node: process.versions.node },
+      }),
+      metrics: () => ({ captures: total(captures.counts()), sightings: runtime.sightings.count(), inferenceMs: { p50: quantile(frameMs, 0.5), p95: quantile(frameMs, 0.95) } }),
+    });
+  }
   let lastTrigger: string | null = null;
   let ready = false;
 
@@ -57,10 +82,12 @@ export async function startDaemon(config: ResolvedConfig, logger: Logger): Promi
       queue: captures.counts(),
       sightings: runtime.sightings.count(),
       lastTrigger,
+      sync: relay ? relay.status() : { connection: 'off' },
     }),
   });
 
   processor.start();
+  relay?.start();
   await watch?.start();
   await app.listen({ host: config.http.host, port: config.http.port });
   const address = app.server.address();
@@ -70,14 +97,26 @@ export async function startDaemon(config: ResolvedConfig, logger: Logger): Promi
 
   return {
     runtime,
+    relay,
     app,
     port,
     async stop() {
       ready = false;
       await app.close();
       await watch?.stop();
+      await relay?.stop(); // sends the retained `offline`; unacknowledged rows stay due first
       await runtime.close();
       logger.info('spoor-device stopped');
     },
   };
+}
+
+const DEVICE_VERSION = '0.1.0';
+
+const total = (c: Record<string, number>): number => Object.values(c).reduce((a, b) => a + b, 0);
+
+function quantile(xs: readonly number[], q: number): number {
+  if (xs.length === 0) return 0;
+  const sorted = [...xs].sort((a, b) => a - b);
+  return Math.round(sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0);
 }

@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { loadConfigFile } from '../config/load.js';
 import { startDaemon } from '../daemon.js';
+import { withPushedConfig } from '../sync/config-push.js';
 import { createLogger } from '../system/logger.js';
 import { type CliIo, UsageError } from './common.js';
 
@@ -20,8 +21,10 @@ export async function runCommand(argv: string[], io: CliIo): Promise<number> {
   const { values } = parseArgs({ args: argv, options: { config: { type: 'string' }, json: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h' } } });
   if (values.help) return io.out(RUN_HELP), 0;
   if (!values.config) throw new UsageError('run needs --config <file>');
-  const config = loadConfigFile(values.config);
+  // A config pushed by the hub (saved under the data dir) overrides the file, setting by setting.
+  const { config, version } = withPushedConfig(loadConfigFile(values.config));
   const logger = createLogger(config.logLevel);
+  if (version !== null) logger.info({ version }, 'using the config pushed by the hub over the config file');
   const daemon = await startDaemon(config, logger);
   if (values.json) io.out(JSON.stringify({ http: daemon.port }));
   else io.err(`spoor-device ${config.deviceId} ready: http://localhost:${daemon.port}/  (watching ${config.inbox})`);

@@ -61,6 +61,39 @@ export const DeviceConfigSchema = Type.Object(
       },
       { default: {} },
     ),
+    cloud: Type.Object(
+      {
+        mqttUrl: Type.Union([Type.String({ minLength: 1, pattern: '^(mqtts?|wss?|tcp|ssl)://' }), Type.Null()], {
+          default: null,
+          description: 'Broker of the cloud hub, e.g. mqtts://hub.example.org:8883; null turns sync off.',
+          ...restart,
+        }),
+        username: Type.Union([Type.String({ maxLength: 256 }), Type.Null()], { default: null, ...restart }),
+        password: Type.Union([Type.String({ maxLength: 1024 }), Type.Null()], { default: null, description: 'Never logged (redacted).', ...restart }),
+        prefix: Type.String({ default: 'spoor/v1', minLength: 1, pattern: '^[^#+]+$', description: 'MQTT topic prefix shared with the hub.', ...restart }),
+        fleetId: Type.String({ default: 'default', minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_.-]+$', ...restart }),
+        tls: Type.Optional(
+          Type.Object(
+            { ca: Type.Optional(Type.String({ minLength: 1, description: 'PEM file of the CA that signed the broker certificate.', ...restart })) },
+            { additionalProperties: false },
+          ),
+        ),
+      },
+      { default: {}, additionalProperties: false },
+    ),
+    sync: Type.Object(
+      {
+        bandwidth: Type.Union([Type.Literal('metadata'), Type.Literal('crops'), Type.Literal('full')], {
+          default: 'metadata',
+          description: 'metadata: detections, taxa, int8 embeddings; crops/full add f32 embeddings (and, later, image bytes).',
+        }),
+        dailyBudgetBytes: Type.Integer({ minimum: 0, default: 50 * 1024 * 1024, description: 'Bytes per UTC day; once spent only priority sightings go. 0 = unlimited.' }),
+        outboxQuotaBytes: Type.Integer({ minimum: 1024, default: 200 * 1024 * 1024, description: 'Disk the outbox may use; above it the lowest-priority, oldest rows are dropped (logged).' }),
+        receiptTimeoutSec: Type.Integer({ minimum: 1, maximum: 86_400, default: 60, description: 'A sighting with no receipt from the hub after this long is sent again.' }),
+        statsIntervalSec: Type.Integer({ minimum: 5, maximum: 86_400, default: 300 }),
+      },
+      { default: {}, additionalProperties: false },
+    ),
   },
   { additionalProperties: false },
 );

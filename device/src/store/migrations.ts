@@ -111,4 +111,18 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX outbox_ref ON outbox (ref_id);
   `,
+  // 2: sync bookkeeping. sent_at/attempts say what was in flight when the daemon stopped;
+  // a parked row broke the wire contract and waits for a fix instead of looping.
+  `
+  ALTER TABLE outbox ADD COLUMN sent_at TEXT;
+  ALTER TABLE outbox ADD COLUMN attempts INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE outbox ADD COLUMN parked_reason TEXT;
+  CREATE INDEX outbox_order ON outbox (priority DESC, seq);
+
+  -- Bytes published per UTC day, for the daily bandwidth budget.
+  CREATE TABLE sync_ledger (
+    day TEXT PRIMARY KEY,
+    bytes_sent INTEGER NOT NULL DEFAULT 0
+  );
+  `,
 ];

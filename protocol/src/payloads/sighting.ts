@@ -21,14 +21,15 @@ export const WireEmbedding = Type.Object(
 
 export const Taxon = Type.Object({ label: Label, rank: Type.String({ maxLength: 32 }), p: Prob }, { additionalProperties: false });
 
+/** A frame of the burst. In `metadata` bandwidth mode only the id and time are sent. */
 export const SightingFrame = Type.Object(
   {
     captureId: Uuid,
     takenAt: IsoTime,
-    sha256: Type.String({ pattern: '^[0-9a-f]{64}$' }),
-    originalName: Type.String({ maxLength: 255 }),
-    width: Type.Integer({ minimum: 1 }),
-    height: Type.Integer({ minimum: 1 }),
+    sha256: Type.Optional(Type.String({ pattern: '^[0-9a-f]{64}$' })),
+    originalName: Type.Optional(Type.String({ maxLength: 255 })),
+    width: Type.Optional(Type.Integer({ minimum: 1 })),
+    height: Type.Optional(Type.Integer({ minimum: 1 })),
   },
   { additionalProperties: false },
 );

@@ -1,0 +1,541 @@
+import { readFileSync } from 'node:fs';
+import { connect as mqttConnect, type IClientOptions, type MqttClient } from 'mqtt';
+import type { Logger } from 'pino';
+import { codecs, deviceTopic, type DeviceKind, type StatusPayload } from '@spoor/protocol';
+import type { ResolvedConfig } from '../config/load.js';
+import type { Db } from '../store/db.js';
+import { OutboxStore } from '../store/outbox.js';
+import type { Sighting } from '../store/sightings.js';
+import { backoffDelay } from './backoff.js';
+import { checkPush, PUSHED_CONFIG_FILE, readPushedConfig, writePushedConfig } from './config-push.js';
+import { buildSightingPayload, sqliteEmbeddings, type EmbeddingLookup } from './payload.js';
+
+export type ConnectionState = 'stopped' | 'connecting' | 'connected' | 'waiting';
+
+export interface ConfigState {
+  version: number;
+  state: 'applied' | 'rejected' | 'local';
+  reason?: string;
+}
+
+export interface SyncStatus {
+  connection: ConnectionState;
+  broker: string;
+  outbox: { depth: number; bytes: number; oldestAt: string | null; inFlight: number; parked: number };
+  /** When the hub last confirmed a commit (a receipt). */
+  lastSyncAt: string | null;
+  lastConnectedAt: string | null;
+  nextRetryAt: string | null;
+  lastError: string | null;
+  bytesSentToday: number;
+  budget: { dailyBytes: number; exhausted: boolean };
+  /** Outbox rows dropped by the disk quota since start (spoor_outbox_dropped). */
+  dropped: number;
+  config: ConfigState;
+  lastCommand: { id: string; cmd: string; state: 'done' | 'unsupported'; reason: string } | null;
+}
+
+export interface RelayMetrics {
+  captures: number;
+  sightings: number;
+  inferenceMs: { p50: number; p95: number };
+  diskFreeBytes?: number;
+}
+
+export interface SyncRelayDeps {
+  config: ResolvedConfig;
+  db: Db;
+  logger: Logger;
+  outbox?: OutboxStore;
+  /** Milliseconds since the epoch; tests move it to roll the UTC day. */
+  clock?: () => number;
+  random?: () => number;
+  /** `mqtt.connect` unless a test wraps it. */
+  connect?: (url: string, opts: IClientOptions) => MqttClient;
+  backoff?: { baseMs?: number; maxMs?: number };
+  /** Publishes per batch and the most sightings awaiting a receipt at once. */
+  batch?: number;
+  window?: number;
+  /** Facts for the retained status beyond the outbox: pending captures, loaded models, versions. */
+  describe?: () => { pending?: number; models?: { id: string; provider: string }[]; versions?: Record<string, string> };
+  metrics?: () => RelayMetrics;
+  embeddings?: EmbeddingLookup;
+  /** A valid config push was saved; `sync.*` already applies, the rest after a restart. */
+  onConfig?: (config: ResolvedConfig, version: number) => void;
+}
+
+const iso = (ms: number): string => new Date(ms).toISOString();
+const utcDay = (ms: number): string => iso(ms).slice(0, 10);
+
+/**
+ * Store-and-forward to the hub. Publishes outbox rows at QoS 1 and deletes them only when
+ * the hub's `receipt` names them; rows without a receipt after `receiptTimeoutSec` go
+ * again (the hub upserts by id). It owns its reconnect loop (exponential backoff, full
+ * jitter) and a persistent session (`clean: false`), so receipts sent while the unit was
+ * offline arrive when it returns.
+ */
+export class SyncRelay {
+  private readonly outbox: OutboxStore;
+  private readonly log: Logger;
+  private readonly clock: () => number;
+  private readonly embeddings: EmbeddingLookup;
+  private readonly topics: Record<DeviceKind, string>;
+  private cfg: ResolvedConfig;
+  private running = false;
+  private client: MqttClient | null = null;
+  private state: ConnectionState = 'stopped';
+  private attempt = 0;
+  private readonly timers = new Set<NodeJS.Timeout>();
+  private retryTimer: NodeJS.Timeout | null = null;
+  private nextRetryAt: string | null = null;
+  private statsTimer: NodeJS.Timeout | null = null;
+  /** Published on this connection, PUBACK not yet seen: sent again first after a reconnect. */
+  private readonly unacked = new Set<number>();
+  private draining = false;
+  private drainAgain = false;
+  private exhaustedDay: string | null = null;
+  private lastSyncAt: string | null = null;
+  private lastConnectedAt: string | null = null;
+  private lastError: string | null = null;
+  private dropped = 0;
+  private configState: ConfigState;
+  private lastCommand: SyncStatus['lastCommand'] = null;
+  private readonly seenCmds: string[] = [];
+  private readonly startedAt: number;
+
+  constructor(private readonly deps: SyncRelayDeps) {
+    this.cfg = deps.config;
+    this.outbox = deps.outbox ?? new OutboxStore(deps.db);
+    this.log = deps.logger;
+    this.clock = deps.clock ?? Date.now;
+    this.embeddings = deps.embeddings ?? sqliteEmbeddings(deps.db);
+    const { deviceId } = deps.config;
+    const prefix = deps.config.cloud.prefix;
+    this.topics = Object.fromEntries((['status', 'sighting', 'media', 'stats', 'receipt', 'config', 'cmd'] as const).map((k) => [k, deviceTopic(k, deviceId, prefix)])) as Record<
+      DeviceKind,
+      string
+    >;
+    const pushed = readPushedConfig(deps.config.dataDir);
+    this.configState = pushed ? { version: pushed.version, state: 'applied' } : { version: 0, state: 'local' };
+    this.startedAt = this.clock();
+  }
+
+  start(): void {
+    if (this.running) return;
+    if (!this.cfg.cloud.mqttUrl) throw new Error('sync needs cloud.mqttUrl');
+    this.running = true;
+    this.checkQuota();
+    this.every(Math.min(5000, Math.max(200, (this.cfg.sync.receiptTimeoutSec * 1000) / 4)), () => this.scheduleDrain());
+    this.every(60_000, () => this.checkQuota());
+    this.connectNow();
+  }
+
+  /** New outbox rows (a sighting was committed): enforce the quota and send promptly. */
+  kick(): void {
+    if (!this.running) return;
+    this.checkQuota();
+    this.scheduleDrain();
+  }
+
+  /** Say goodbye (retained `offline`), disconnect cleanly and leave unacknowledged rows due first. */
+  async stop(): Promise<void> {
+    if (!this.running) return;
+    this.running = false;
+    for (const t of this.timers) clearInterval(t);
+    this.timers.clear();
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    if (this.statsTimer) clearInterval(this.statsTimer);
+    const client = this.client;
+    const wasConnected = this.state === 'connected';
+    this.client = null;
+    this.state = 'stopped';
+    if (client) {
+      if (wasConnected) await withTimeout(new Promise<void>((r) => client.publish(this.topics.status, this.statusBytes('offline'), { qos: 1, retain: true }, () => r())), 2000);
+      await withTimeout(new Promise<void>((r) => client.end(false, {}, () => r())), 2000);
+      client.end(true);
+    }
+    this.releaseUnacked();
+    this.log.info({ depth: this.outbox.depth() }, 'sync stopped');
+  }
+
+  status(): SyncStatus {
+    const now = this.clock();
+    const day = utcDay(now);
+    return {
+      connection: this.state,
+      broker: redactUrl(this.cfg.cloud.mqttUrl ?? ''),
+      outbox: {
+        depth: this.outbox.depth(),
+        bytes: this.outbox.bytes(),
+        oldestAt: this.outbox.oldest(),
+        inFlight: this.outbox.inFlight(iso(now - this.cfg.sync.receiptTimeoutSec * 1000)),
+        parked: this.outbox.parked().length,
+      },
+      lastSyncAt: this.lastSyncAt,
+      lastConnectedAt: this.lastConnectedAt,
+      nextRetryAt: this.state === 'waiting' ? this.nextRetryAt : null,
+      lastError: this.lastError,
+      bytesSentToday: this.outbox.sentOn(day),
+      budget: { dailyBytes: this.cfg.sync.dailyBudgetBytes, exhausted: this.exhaustedDay === day },
+      dropped: this.dropped,
+      config: { ...this.configState },
+      lastCommand: this.lastCommand,
+    };
+  }
+
+  // ---- connection -------------------------------------------------------------------
+
+  private connectNow(): void {
+    this.retryTimer = null;
+    if (!this.running) return;
+    const { cloud } = this.cfg;
+    this.state = 'connecting';
+    const opts: IClientOptions = {
+      clientId: this.cfg.deviceId,
+      clean: false,
+      reconnectPeriod: 0,
+      connectTimeout: 30_000,
+      keepalive: 60,
+      protocolVersion: 4,
+      will: { topic: this.topics.status, payload: this.statusBytes('offline'), qos: 1, retain: true },
+      // MQTT 3.1.1 has no password without a user name; per-device credentials use the device id.
+      ...(cloud.username === null && cloud.password === null ? {} : { username: cloud.username ?? this.cfg.deviceId }),
+      ...(cloud.password === null ? {} : { password: cloud.password }),
+    };
+    try {
+      if (cloud.tls?.ca) opts.ca = readFileSync(cloud.tls.ca);
+      const client = (this.deps.connect ?? mqttConnect)(cloud.mqttUrl as string, opts);
+      this.client = client;
+      client.on('connect', () => this.onConnect(client));
+      client.on('message', (topic, payload) => this.onMessage(topic, payload));
+      client.on('close', () => this.onClose(client));
+      client.on('error', (err) => {
+        if (err.message !== this.lastError) this.log.warn({ broker: redactUrl(cloud.mqttUrl ?? ''), err: err.message }, 'mqtt error');
+        this.lastError = err.message;
+      });
+    } catch (err) {
+      this.lastError = (err as Error).message;
+      this.log.error({ err }, 'cannot start the mqtt client');
+      this.scheduleReconnect();
+    }
+  }
+
+  private onConnect(client: MqttClient): void {
+    if (client !== this.client) return;
+    this.state = 'connected';
+    this.attempt = 0;
+    this.lastError = null;
+    this.lastConnectedAt = iso(this.clock());
+    this.log.info({ broker: redactUrl(this.cfg.cloud.mqttUrl ?? ''), depth: this.outbox.depth() }, 'connected to the hub');
+    client.subscribe([this.topics.receipt, this.topics.config, this.topics.cmd], { qos: 1 }, (err) => {
+      if (err) this.log.warn({ err: err.message }, 'subscribe failed');
+    });
+    this.publishStatus();
+    if (this.statsTimer) clearInterval(this.statsTimer);
+    this.statsTimer = setInterval(() => this.publishStats(), this.cfg.sync.statsIntervalSec * 1000);
+    this.scheduleDrain();
+  }
+
+  private onClose(client: MqttClient): void {
+    if (client !== this.client) return;
+    const wasConnected = this.state === 'connected';
+    this.client = null;
+    client.end(true);
+    if (this.statsTimer) clearInterval(this.statsTimer);
+    this.statsTimer = null;
+    this.releaseUnacked();
+    if (wasConnected) this.log.warn({ depth: this.outbox.depth() }, 'lost the hub connection');
+    else if (this.lastError === null) {
+      this.lastError = 'the connection closed before the broker accepted it (refused, unreachable or bad credentials)';
+      this.log.warn({ broker: redactUrl(this.cfg.cloud.mqttUrl ?? '') }, this.lastError);
+    }
+    this.scheduleReconnect();
+  }
+
+  private scheduleReconnect(): void {
+    if (!this.running || this.retryTimer) return;
+    this.state = 'waiting';
+    const delay = backoffDelay(this.attempt++, { ...this.deps.backoff, ...(this.deps.random ? { random: this.deps.random } : {}) });
+    this.nextRetryAt = iso(this.clock() + delay);
+    this.log.debug({ delayMs: delay, attempt: this.attempt }, 'reconnecting later');
+    this.retryTimer = setTimeout(() => this.connectNow(), delay);
+  }
+
+  private releaseUnacked(): void {
+    if (this.unacked.size === 0) return;
+    this.outbox.unmarkSent([...this.unacked]);
+    this.unacked.clear();
+  }
+
+  // ---- sending -----------------------------------------------------------------------
+
+  private scheduleDrain(): void {
+    if (this.state !== 'connected') return;
+    if (this.draining) {
+      this.drainAgain = true;
+      return;
+    }
+    this.draining = true;
+    setImmediate(() => {
+      try {
+        do {
+          this.drainAgain = false;
+          this.drainOnce();
+        } while (this.drainAgain && this.state === 'connected');
+      } catch (err) {
+        this.log.error({ err }, 'sync drain failed; will retry');
+      } finally {
+        this.draining = false;
+      }
+    });
+  }
+
+  /** Publish due rows until the in-flight window is full, the outbox is empty, or the budget stops it. */
+  private drainOnce(): void {
+    const { receiptTimeoutSec, dailyBudgetBytes, bandwidth } = this.cfg.sync;
+    const batchSize = this.deps.batch ?? 50;
+    const window = this.deps.window ?? 200;
+    for (;;) {
+      const client = this.client;
+      if (!client || this.state !== 'connected') return;
+      const now = this.clock();
+      const day = utcDay(now);
+      const resendBefore = iso(now - receiptTimeoutSec * 1000);
+      const room = window - this.outbox.inFlight(resendBefore);
+      if (room <= 0) return;
+      const exhausted = this.exhaustedDay === day;
+      const rows = this.outbox.nextBatch(Math.min(batchSize, room), { excludeInFlight: true, resendBefore, skip: this.unacked, ...(exhausted ? { minPriority: 1 } : {}) });
+      if (rows.length === 0) return;
+
+      let spent = this.outbox.sentOn(day);
+      let parkedAny = false;
+      const out: { seq: number; refId: string; bytes: Buffer }[] = [];
+      for (const row of rows) {
+        let sighting: Sighting;
+        try {
+          sighting = JSON.parse(row.payload) as Sighting;
+        } catch (err) {
+          this.park(row.seq, row.refId, `stored sighting is not JSON: ${(err as Error).message}`);
+          parkedAny = true;
+          continue;
+        }
+        const built = buildSightingPayload(sighting, bandwidth, this.embeddings);
+        if (!built.ok) {
+          this.park(row.seq, row.refId, built.reason);
+          parkedAny = true;
+          continue;
+        }
+        if (dailyBudgetBytes > 0 && row.priority <= 0 && spent + built.bytes.byteLength > dailyBudgetBytes) {
+          if (this.exhaustedDay !== day) this.log.warn({ day, budgetBytes: dailyBudgetBytes, sentBytes: spent }, 'daily sync budget spent; only priority sightings go until the UTC day rolls over');
+          this.exhaustedDay = day;
+          break; // the rest of the batch has no higher priority (ordered priority DESC)
+        }
+        spent += built.bytes.byteLength;
+        out.push({ seq: row.seq, refId: row.refId, bytes: built.bytes });
+      }
+      if (out.length === 0) {
+        // Parked rows left the rotation, or the budget just ran out: look again (for priority rows only).
+        if (parkedAny || (this.exhaustedDay === day && !exhausted)) continue;
+        return;
+      }
+      this.deps.db.transaction(() => {
+        this.outbox.markSent(
+          out.map((o) => o.seq),
+          iso(now),
+        );
+        this.outbox.addSent(
+          day,
+          out.reduce((n, o) => n + o.bytes.byteLength, 0),
+        );
+      })();
+      for (const o of out) {
+        this.unacked.add(o.seq);
+        client.publish(this.topics.sighting, o.bytes, { qos: 1 }, (err) => {
+          if (!this.unacked.delete(o.seq)) return;
+          if (err) {
+            this.log.warn({ sightingId: o.refId, err: err.message }, 'publish failed; will resend');
+            this.outbox.unmarkSent([o.seq]);
+          }
+        });
+      }
+      this.log.debug({ count: out.length }, 'sightings published');
+    }
+  }
+
+  private park(seq: number, refId: string, reason: string): void {
+    this.outbox.park(seq, reason);
+    this.log.error({ sightingId: refId, seq, reason }, 'sighting breaks the wire contract (a bug); parked, not sent');
+  }
+
+  private checkQuota(): void {
+    for (const d of this.outbox.enforceQuota(this.cfg.sync.outboxQuotaBytes)) {
+      this.dropped++;
+      this.log.warn({ sightingId: d.refId, seq: d.seq, priority: d.priority, bytes: d.bytes, createdAt: d.createdAt, reason: d.reason }, 'outbox row dropped; the hub will not get this sighting');
+    }
+  }
+
+  // ---- status and stats ----------------------------------------------------------------
+
+  private statusBytes(state: 'online' | 'offline'): Buffer {
+    const facts = state === 'online' ? (this.deps.describe?.() ?? {}) : {};
+    const payload: StatusPayload = {
+      v: 1,
+      deviceId: this.cfg.deviceId,
+      state,
+      at: iso(this.clock()),
+      ...(facts.versions ? { versions: facts.versions } : {}),
+      ...(facts.models ? { models: facts.models.slice(0, 16) } : {}),
+      ...(facts.pending === undefined ? {} : { queue: { pending: facts.pending } }),
+      outbox: { depth: this.outbox.depth(), bytes: this.outbox.bytes(), oldestAt: this.outbox.oldest() },
+      lastSyncAt: this.lastSyncAt,
+      config: { ...this.configState, ...(this.configState.reason === undefined ? {} : { reason: this.configState.reason.slice(0, 2000) }) },
+    };
+    return codecs.status.encode(payload);
+  }
+
+  private publishStatus(): void {
+    if (this.state !== 'connected' || !this.client) return;
+    try {
+      this.client.publish(this.topics.status, this.statusBytes('online'), { qos: 1, retain: true });
+    } catch (err) {
+      this.log.error({ err }, 'cannot build the status payload');
+    }
+  }
+
+  private publishStats(): void {
+    if (this.state !== 'connected' || !this.client) return;
+    try {
+      const now = this.clock();
+      const m = this.deps.metrics?.() ?? this.defaultMetrics();
+      const bytes = codecs.stats.encode({
+        v: 1,
+        at: iso(now),
+        uptimeSec: Math.max(0, Math.round((now - this.startedAt) / 1000)),
+        captures: m.captures,
+        sightings: m.sightings,
+        inferenceMs: m.inferenceMs,
+        outboxDepth: this.outbox.depth(),
+        bytesSentToday: this.outbox.sentOn(utcDay(now)),
+        ...(m.diskFreeBytes === undefined ? {} : { diskFreeBytes: m.diskFreeBytes }),
+      });
+      this.client.publish(this.topics.stats, bytes, { qos: 0 });
+      this.publishStatus(); // keep the retained outbox depth fresh
+    } catch (err) {
+      this.log.error({ err }, 'cannot publish stats');
+    }
+  }
+
+  private defaultMetrics(): RelayMetrics {
+    const count = (table: string) => (this.deps.db.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n;
+    return { captures: count('captures'), sightings: count('sightings'), inferenceMs: { p50: 0, p95: 0 } };
+  }
+
+  // ---- downstream: receipt, config, cmd -------------------------------------------------
+
+  private onMessage(topic: string, payload: Buffer): void {
+    try {
+      if (topic === this.topics.receipt) this.onReceipt(payload);
+      else if (topic === this.topics.config) this.onConfigPush(payload);
+      else if (topic === this.topics.cmd) this.onCommand(payload);
+    } catch (err) {
+      this.log.error({ err, topic }, 'handling a hub message failed');
+    }
+  }
+
+  private onReceipt(payload: Buffer): void {
+    const r = codecs.receipt.decode(payload);
+    if (!r.ok) {
+      this.log.warn({ code: r.code, reason: r.reason }, 'malformed receipt ignored');
+      return;
+    }
+    const deleted = this.outbox.ackByRefIds(r.value.ids);
+    this.lastSyncAt = iso(this.clock());
+    this.log.debug({ ids: r.value.ids.length, deleted, committedAt: r.value.committedAt }, 'receipt from the hub');
+    this.scheduleDrain();
+  }
+
+  private onConfigPush(payload: Buffer): void {
+    if (payload.byteLength === 0) return; // a cleared retained config
+    const r = codecs.config.decode(payload);
+    if (!r.ok) {
+      this.setConfigState({ version: this.configState.version, state: 'rejected', reason: `${r.code}: ${r.reason}` });
+      return;
+    }
+    const { version, config } = r.value;
+    if (version === this.configState.version && this.configState.state !== 'local') return; // the retained copy, seen again on reconnect
+    const check = checkPush(this.deps.config, config);
+    if (!check.ok) {
+      this.log.warn({ version, reason: check.reason }, 'config push rejected; keeping the current config');
+      this.setConfigState({ version, state: 'rejected', reason: check.reason });
+      return;
+    }
+    writePushedConfig(this.cfg.dataDir, { version, receivedAt: iso(this.clock()), config });
+    this.cfg = { ...this.cfg, sync: check.config.sync };
+    const later = check.changed.filter((p) => !p.startsWith('/sync/'));
+    const reason = [
+      `saved to ${PUSHED_CONFIG_FILE}`,
+      check.changed.some((p) => p.startsWith('/sync/')) ? 'sync settings apply now' : null,
+      later.length ? `apply after a restart: ${later.join(', ')}${check.restartOnly.length ? ` (restart-only: ${check.restartOnly.join(', ')})` : ''}` : null,
+    ]
+      .filter(Boolean)
+      .join('; ');
+    this.log.info({ version, changed: check.changed }, 'config push applied');
+    this.setConfigState({ version, state: 'applied', reason });
+    this.deps.onConfig?.(check.config, version);
+    this.scheduleDrain();
+  }
+
+  private setConfigState(s: ConfigState): void {
+    this.configState = s;
+    this.publishStatus();
+  }
+
+  private onCommand(payload: Buffer): void {
+    const r = codecs.cmd.decode(payload);
+    if (!r.ok) {
+      this.log.warn({ code: r.code, reason: r.reason }, 'malformed command ignored');
+      return;
+    }
+    const { id, cmd } = r.value;
+    if (this.seenCmds.includes(id)) return; // QoS 1 may deliver it twice
+    this.seenCmds.push(id);
+    if (this.seenCmds.length > 100) this.seenCmds.shift();
+    if (cmd === 'resync') {
+      const queued = this.outbox.requeueAll();
+      this.log.info({ cmdId: id, queued }, 'resync: every stored sighting queued again');
+      this.lastCommand = { id, cmd, state: 'done', reason: `${queued} sightings queued` };
+      this.kick();
+    } else {
+      this.log.warn({ cmdId: id, cmd }, 'command not supported yet');
+      this.lastCommand = { id, cmd, state: 'unsupported', reason: 'not supported yet' };
+    }
+    this.publishStatus();
+  }
+
+  private every(ms: number, fn: () => void): void {
+    const t = setInterval(fn, ms);
+    t.unref();
+    this.timers.add(t);
+  }
+}
+
+function redactUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    u.username = '';
+    u.password = '';
+    return u.toString();
+  } catch {
+    return '(invalid url)';
+  }
+}
+
+function withTimeout(p: Promise<void>, ms: number): Promise<void> {
+  return new Promise((resolve) => {
+    const t = setTimeout(resolve, ms);
+    void p.then(() => {
+      clearTimeout(t);
+      resolve();
+    });
+  });
+}
