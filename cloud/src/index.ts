@@ -1,1 +1,10 @@
-export {};
+export { startHub, type Hub } from './hub.js';
+export { parseConfig, loadConfigFile, HubConfigSchema, type HubConfig, type HubConfigInput } from './config.js';
+export { HubErrors, type HubErrorCode } from './errors.js';
+export { createLogger } from './system/logger.js';
+export { openStore, storeOver, type Store } from './store/store.js';
+export type { Sql, Queryable } from './store/sql.js';
+export { startBroker, HUB_USERNAME, type Broker, type BrokerOptions } from './broker/broker.js';
+export { Ingest, type IngestOptions } from './ingest/ingest.js';
+export { buildApp, type AppDeps } from './http/app.js';
+export { createHubMetrics, type HubMetrics } from './system/metrics.js';

@@ -18,15 +18,21 @@ describe('spoor-models', () => {
     expect(out).toContain('verify');
   });
 
-  it('lists the bundled models as installed', async () => {
+  it('lists the test, default and field models with their licences', async () => {
     const { code, out } = await run(['list', '--json']);
     expect(code).toBe(0);
-    const rows = JSON.parse(out) as { id: string; installed: boolean; license: string }[];
-    expect(rows.map((r) => [r.id, r.installed])).toEqual([
+    const rows = JSON.parse(out) as { id: string; installed: boolean; license: string; source: string }[];
+    expect(rows.filter((r) => r.source === 'test').map((r) => [r.id, r.installed])).toEqual([
       ['spoor-test-detector', true],
       ['spoor-test-classifier', true],
       ['spoor-test-embedder', true],
     ]);
+    expect(rows.find((r) => r.id === 'nanodet-coco')?.source).toBe('default');
+    const field = rows.filter((r) => r.source === 'field');
+    expect(field.map((r) => r.id)).toEqual(expect.arrayContaining(['megadetector-v5a', 'megadetector-v6-yolov10-c', 'speciesnet', 'megadescriptor-t-224', 'megadescriptor-l-384', 'miewid-msv2']));
+    expect(field.find((r) => r.id === 'megadescriptor-l-384')?.license).toBe('CC-BY-NC-4.0');
+    // The table shows the licence too, so nobody installs a non-commercial model unawares.
+    expect((await run(['list'])).out).toMatch(/megadescriptor-t-224\s+embedder\s+field\s+CC-BY-NC-4.0/);
   });
 
   it('verify exits 1 when an installed file does not match, and reports missing files as not installed', async () => {

@@ -60,3 +60,54 @@ describe('cropResize', () => {
     expect(dims).toEqual([1, 3, 64, 64]);
   });
 });
+
+describe('resampling', () => {
+  /** A w x h ramp: R = x, G = y, B = 255 - x (values fit a byte for w, h <= 256). */
+  function ramp(w: number, h: number): RawImage {
+    const data = Buffer.alloc(w * h * 3);
+    for (let y = 0; y < h; y++)
+      for (let x = 0; x < w; x++) data.set([x, y, 255 - x], (y * w + x) * 3);
+    return { data, width: w, height: h };
+  }
+  const px = (t: Float32Array | Uint8Array, W: number, H: number, c: number, y: number, x: number) => t[c * W * H + y * W + x] ?? NaN;
+
+  it('averages the footprint of each output pixel when shrinking', async () => {
+    // 240 -> 80 columns: output x covers source 3x..3x+2, whose mean is 3x + 1.
+    const { tensor } = await cropResize(ramp(240, 90), [0, 0, 1, 1], { ...spec, width: 80, height: 30, letterbox: false, std: [1 / 255, 1 / 255, 1 / 255] });
+    expect(px(tensor, 80, 30, 0, 10, 20)).toBeCloseTo(61, 4);
+    expect(px(tensor, 80, 30, 1, 10, 20)).toBeCloseTo(31, 4);
+    expect(px(tensor, 80, 30, 2, 10, 20)).toBeCloseTo(255 - 61, 4);
+  });
+
+  it('interpolates between source pixels when enlarging', async () => {
+    // A 2-px-wide crop [10, 11] of the ramp stretched to 4: 10, 10.25, 10.75, 11 (edges clamped).
+    const img = ramp(40, 4);
+    const { tensor } = await cropResize(img, [10 / 40, 0, 2 / 40, 1], { ...spec, width: 4, height: 4, letterbox: false, dtype: 'uint8' });
+    expect([...tensor.subarray(0, 4)]).toEqual([10, 10, 11, 11]);
+    const f = await cropResize(img, [10 / 40, 0, 2 / 40, 1], { ...spec, width: 4, height: 4, letterbox: false, std: [1 / 255, 1 / 255, 1 / 255] });
+    expect([...f.tensor.subarray(0, 4)].map((v) => Number(v.toFixed(3)))).toEqual([10, 10.25, 10.75, 11]);
+  });
+
+  it('writes BGR, NHWC and mean/std in the same pass as the resize', async () => {
+    const input: InputSpec = { ...spec, width: 4, height: 2, layout: 'NHWC', channels: 'BGR', mean: [0.5, 0.5, 0.5], std: [0.5, 0.5, 0.5], letterbox: false };
+    const img = ramp(8, 4);
+    const { tensor } = await cropResize(img, [0, 0, 1, 1], input);
+    // Output (0, 0) averages x 0..1, y 0..1: R 0.5, G 0.5, B 254.5; written B, G, R.
+    const norm = (v: number) => (v / 255 - 0.5) / 0.5;
+    expect(tensor[0]).toBeCloseTo(norm(254.5), 5);
+    expect(tensor[1]).toBeCloseTo(norm(0.5), 5);
+    expect(tensor[2]).toBeCloseTo(norm(0.5), 5);
+  });
+
+  it('letterboxes a frame already decoded at its fitted size exactly as the full frame', async () => {
+    const big = halves(320, 180);
+    const small = halves(64, 36); // what the decoder hands over for a 64x64 input
+    const a = await letterbox(big, spec);
+    const b = await letterbox(small, spec);
+    expect({ padX: b.transform.padX, padY: b.transform.padY }).toEqual({ padX: a.transform.padX, padY: a.transform.padY });
+    expect(b.transform.scale * b.transform.srcWidth).toBe(a.transform.scale * a.transform.srcWidth);
+    let maxDiff = 0;
+    for (let i = 0; i < a.tensor.length; i++) maxDiff = Math.max(maxDiff, Math.abs((a.tensor[i] ?? 0) - (b.tensor[i] ?? 0)));
+    expect(maxDiff).toBeLessThan(1e-6);
+  });
+});

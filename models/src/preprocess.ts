@@ -1,5 +1,5 @@
-import sharp from 'sharp';
 import type { InputSpec } from './manifest.js';
+import { resampleToTensor, type Rect } from './resample.js';
 
 /** Decoded image: RGB, 3 channels interleaved, uint8. */
 export interface RawImage {
@@ -27,8 +27,7 @@ export interface Prepared {
 
 /** Resize (letterboxed when the spec asks for it) and convert to the model's tensor. */
 export async function letterbox(img: RawImage, input: InputSpec): Promise<Prepared> {
-  const { hwc, transform } = await place(sharp(img.data, { raw: { width: img.width, height: img.height, channels: 3 } }), img.width, img.height, input);
-  return { tensor: toTensor(hwc, input), dims: dims(input), transform };
+  return place(img, { left: 0, top: 0, width: img.width, height: img.height }, input);
 }
 
 /** Crop a relative box [x, y, w, h] (0..1 of the source) and resize it to the model input. */
@@ -42,13 +41,21 @@ export async function cropResize(
   const top = clampInt(Math.floor(y * img.height), 0, img.height - 1);
   const right = clampInt(Math.ceil((x + w) * img.width), left + 1, img.width);
   const bottom = clampInt(Math.ceil((y + h) * img.height), top + 1, img.height);
-  const width = right - left;
-  const height = bottom - top;
-  const cropped = sharp(img.data, { raw: { width: img.width, height: img.height, channels: 3 } }).extract({ left, top, width, height });
-  // A second pipeline after extract so that resize happens after the crop.
-  const crop = await cropped.raw().toBuffer();
-  const { hwc, transform } = await place(sharp(crop, { raw: { width, height, channels: 3 } }), width, height, input);
-  return { tensor: toTensor(hwc, input), dims: dims(input), transform };
+  return place(img, { left, top, width: right - left, height: bottom - top }, input);
+}
+
+/**
+ * The size a `srcWidth`×`srcHeight` image is resized to inside the model input (before
+ * padding). A decoder that produces exactly this size (JPEG shrink-on-load) lets
+ * `letterbox` skip the resize, with the same placement and the same relative boxes.
+ */
+export function fitSize(srcWidth: number, srcHeight: number, input: InputSpec): { width: number; height: number } {
+  if (!input.letterbox) return { width: input.width, height: input.height };
+  const scale = Math.min(input.width / srcWidth, input.height / srcHeight);
+  return {
+    width: Math.max(1, Math.min(input.width, Math.round(srcWidth * scale))),
+    height: Math.max(1, Math.min(input.height, Math.round(srcHeight * scale))),
+  };
 }
 
 function clampInt(v: number, lo: number, hi: number): number {
@@ -59,30 +66,14 @@ function dims(input: InputSpec): number[] {
   return input.layout === 'NCHW' ? [1, 3, input.height, input.width] : [1, input.height, input.width, 3];
 }
 
-async function place(
-  pipeline: sharp.Sharp,
-  srcWidth: number,
-  srcHeight: number,
-  input: InputSpec,
-): Promise<{ hwc: Buffer; transform: LetterboxTransform }> {
-  const W = input.width;
-  const H = input.height;
-  if (!input.letterbox) {
-    const hwc = await pipeline.resize(W, H, { fit: 'fill' }).raw().toBuffer();
-    return { hwc, transform: { scale: W / srcWidth, scaleY: H / srcHeight, padX: 0, padY: 0, srcWidth, srcHeight } };
-  }
-  const scale = Math.min(W / srcWidth, H / srcHeight);
-  const w = Math.max(1, Math.min(W, Math.round(srcWidth * scale)));
-  const h = Math.max(1, Math.min(H, Math.round(srcHeight * scale)));
-  const padX = Math.floor((W - w) / 2);
-  const padY = Math.floor((H - h) / 2);
-  const v = input.padValue;
-  const hwc = await pipeline
-    .resize(w, h, { fit: 'fill' })
-    .extend({ left: padX, right: W - w - padX, top: padY, bottom: H - h - padY, background: { r: v, g: v, b: v } })
-    .raw()
-    .toBuffer();
-  return { hwc, transform: { scale: w / srcWidth, scaleY: h / srcHeight, padX, padY, srcWidth, srcHeight } };
+/** Resize `src` of `img` into the model input (centred and padded when letterboxed). */
+function place(img: RawImage, src: Rect, input: InputSpec): Prepared {
+  const { width: w, height: h } = fitSize(src.width, src.height, input);
+  const padX = Math.floor((input.width - w) / 2);
+  const padY = Math.floor((input.height - h) / 2);
+  const tensor = resampleToTensor(img.data, img.width, src, { x: padX, y: padY, w, h }, input);
+  const transform: LetterboxTransform = { scale: w / src.width, scaleY: h / src.height, padX, padY, srcWidth: src.width, srcHeight: src.height };
+  return { tensor, dims: dims(input), transform };
 }
 
 /** HWC uint8 RGB -> the layout, channel order and normalisation the spec asks for. */

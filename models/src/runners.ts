@@ -1,7 +1,7 @@
 import { ModelErrors } from './errors.js';
-import { decodeEmbedding, decodeSoftmax, decodeYolo, type BBox, type Classification, type Detection, type SoftmaxOptions } from './decoders/index.js';
-import type { EmbeddingOutput, ModelEntry, SoftmaxOutput, YoloOutput } from './manifest.js';
-import { cropResize, letterbox, type RawImage } from './preprocess.js';
+import { decodeEmbedding, decodeEnd2End, decodeGfl, decodeSoftmax, decodeYolo, type BBox, type Classification, type Detection, type SoftmaxOptions } from './decoders/index.js';
+import type { EmbeddingOutput, End2EndOutput, GflOutput, ModelEntry, SoftmaxOutput, YoloOutput } from './manifest.js';
+import { cropResize, fitSize, letterbox, type RawImage } from './preprocess.js';
 import { loadModel, type LoadedModel, type LoadOptions, type OutputTensor } from './session.js';
 
 export interface Timings {
@@ -39,21 +39,41 @@ async function timed<T>(model: LoadedModel, prep: () => Promise<{ tensor: Float3
 export class Detector {
   private constructor(
     readonly model: LoadedModel,
-    private readonly spec: YoloOutput,
+    private readonly spec: YoloOutput | GflOutput | End2EndOutput,
   ) {}
 
   static async create(entry: ModelEntry, opts: LoadOptions): Promise<Detector> {
-    const spec = expectDecoder(entry, 'yolo');
+    const spec = entry.output.decoder === 'gfl' || entry.output.decoder === 'yolo-end2end' ? entry.output : expectDecoder(entry, 'yolo');
     return new Detector(await loadModel(entry, opts), spec);
   }
 
+  /**
+   * The size a `width`×`height` frame is resized to inside the detector input. A frame
+   * decoded straight to this size is detected without a resize, with the same boxes.
+   */
+  inputSize(width: number, height: number): { width: number; height: number } {
+    return fitSize(width, height, this.model.entry.input);
+  }
+
+  /** `img` may be the full frame or the frame already resized to `inputSize`. */
   async detect(img: RawImage): Promise<{ detections: Detection[]; timings: Timings }> {
     const t0 = performance.now();
     const { tensor, dims, transform } = await letterbox(img, this.model.entry.input);
     const t1 = performance.now();
-    const out = firstOutput(this.model, await this.model.run(tensor, dims));
+    const out = await this.model.run(tensor, dims);
     const t2 = performance.now();
-    const detections = decodeYolo(out, transform, this.spec);
+    let detections: Detection[];
+    switch (this.spec.decoder) {
+      case 'gfl':
+        detections = decodeGfl(Object.values(out), transform, this.spec, this.model.entry.input);
+        break;
+      case 'yolo-end2end':
+        detections = decodeEnd2End(firstOutput(this.model, out), transform, this.spec);
+        break;
+      case 'yolo':
+        detections = decodeYolo(firstOutput(this.model, out), transform, this.spec);
+        break;
+    }
     const t3 = performance.now();
     return { detections, timings: { preprocessMs: t1 - t0, runMs: t2 - t1, postprocessMs: t3 - t2 } };
   }

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isSpoorError } from '@spoor/protocol';
-import { decodeImage, probeImage } from './image.js';
+import { decodeImage, decodeImageResized, probeImage } from './image.js';
 import { makeBadInputs, makeJpeg, ODD_INPUTS, REJECTED_INPUTS, type BadInputName, type OddInputName, type RejectedInputName } from './fixtures.js';
 
 const limits = { maxInputPixels: 50_000_000 };
@@ -88,5 +88,37 @@ describe('decodeImage', () => {
   it('honours a lower maxInputPixels', async () => {
     const buf = await makeJpeg({ width: 100, height: 100 });
     expect(await codeOf(() => decodeImage(buf, { maxInputPixels: 9_999 }))).toBe('SPOOR_E_IMAGE_TOO_LARGE');
+  });
+});
+
+describe('decodeImageResized', () => {
+  const half = (w: number, h: number) => ({ width: Math.max(1, Math.round(w / 2)), height: Math.max(1, Math.round(h / 2)) });
+
+  it.each(Object.keys(REJECTED_INPUTS) as RejectedInputName[])('refuses %s with the same code as decodeImage', async (name) => {
+    const buf = await readFile(inputs[name]);
+    expect(await codeOf(() => decodeImageResized(buf, limits, half))).toBe(REJECTED_INPUTS[name]);
+  });
+
+  it.each(Object.keys(ODD_INPUTS) as OddInputName[])('decodes %s at the size asked for from its displayed size', async (name) => {
+    const r = await decodeImageResized(await readFile(inputs[name]), limits, half);
+    const { width, height } = ODD_INPUTS[name];
+    expect({ width: r.width, height: r.height }).toEqual({ width, height });
+    expect({ width: r.image.width, height: r.image.height }).toEqual(half(width, height));
+    expect(r.image.data.length).toBe(r.image.width * r.image.height * 3);
+  });
+
+  it('applies EXIF orientation before resizing', async () => {
+    // Stored 40×20, left half white, orientation 6: displayed 20×40 with the top half white.
+    const sharp = (await import('sharp')).default;
+    const stored = await sharp({ create: { width: 40, height: 20, channels: 3, background: '#000' } })
+      .composite([{ input: { create: { width: 20, height: 20, channels: 3, background: '#fff' } }, left: 0, top: 0 }])
+      .jpeg({ quality: 95 })
+      .withMetadata({ orientation: 6 })
+      .toBuffer();
+    const { image, width, height } = await decodeImageResized(stored, limits, half);
+    expect([width, height, image.width, image.height]).toEqual([20, 40, 10, 20]);
+    const px = (x: number, y: number): number => image.data[(y * image.width + x) * 3] ?? -1;
+    expect(px(5, 2)).toBeGreaterThan(200);
+    expect(px(5, 17)).toBeLessThan(50);
   });
 });

@@ -1,8 +1,9 @@
 /**
  * Image probing and decoding with sharp. `probeImage` runs at ingest: it reads the header
  * (never the pixels, unless a cheap check says the file may be cut short) and refuses
- * what the pipeline must not touch. `decodeImage` is the hot path for inference: one
- * sharp pipeline to 8-bit sRGB, 3 channels, EXIF orientation applied.
+ * what the pipeline must not touch. `decodeImage` and `decodeImageResized` are the hot
+ * path for inference: one sharp pipeline to 8-bit sRGB, 3 channels, EXIF orientation
+ * applied; the resized one gives the detector its input without a full-resolution decode.
  *
  * Formats: jpeg, png, webp, tiff and heif (AVIF; sharp's prebuilt libvips has no HEVC)
  * are accepted. Anything sharp reads but we refuse (gif, svg, pdf, ...) and anything we
@@ -85,22 +86,63 @@ export async function probeImage(buf: Buffer, limits: ImageLimits): Promise<Imag
 
 /** Decode to 8-bit sRGB RGB. Throws SpoorError with an image code on bad input. */
 export async function decodeImage(buf: Buffer, limits: ImageLimits): Promise<RawImage> {
-  if (buf.length === 0) throw DeviceErrors.SPOOR_E_EMPTY_FILE();
-  const refused = sniffRefused(buf);
-  if (refused !== null) throw DeviceErrors.SPOOR_E_UNSUPPORTED_FORMAT(refused);
+  refuseEarly(buf);
   try {
-    const { data, info } = await sharp(buf, { limitInputPixels: pixelLimit(limits.maxInputPixels), failOn: 'truncated' })
-      .autoOrient()
-      .flatten({ background: '#000000' }) // only acts when there is an alpha channel
-      .toColourspace('srgb') // CMYK, 16-bit and grayscale all end up as 8-bit sRGB
-      .removeAlpha()
-      .raw({ depth: 'uchar' })
-      .toBuffer({ resolveWithObject: true });
-    if (info.channels !== 3) throw DeviceErrors.SPOOR_E_IMAGE_DECODE(`decoded to ${info.channels} channels, expected 3`);
-    return { data, width: info.width, height: info.height };
+    return await toRgb(sharp(buf, decodeOptions(limits)).autoOrient());
   } catch (err) {
     throw toDeviceError(err, buf);
   }
+}
+
+/** A frame decoded straight to a smaller size, and the size it is displayed at. */
+export interface ResizedImage {
+  image: RawImage;
+  /** Width and height of the full frame, EXIF orientation applied. */
+  width: number;
+  height: number;
+}
+
+/**
+ * Decode straight to `size(width, height)` (given the displayed size), for a model input.
+ * JPEG shrink-on-load and the resize inside libvips make this cheaper than a full decode
+ * followed by a resize, and no full-resolution copy crosses into JS. Same checks and the
+ * same error codes as `decodeImage`.
+ */
+export async function decodeImageResized(
+  buf: Buffer,
+  limits: ImageLimits,
+  size: (width: number, height: number) => { width: number; height: number },
+): Promise<ResizedImage> {
+  refuseEarly(buf);
+  try {
+    const meta = await sharp(buf, { limitInputPixels: false }).metadata();
+    const { width, height } = meta.autoOrient;
+    const target = size(width, height);
+    const image = await toRgb(sharp(buf, decodeOptions(limits)).autoOrient().resize(target.width, target.height, { fit: 'fill' }));
+    return { image, width, height };
+  } catch (err) {
+    throw toDeviceError(err, buf);
+  }
+}
+
+function refuseEarly(buf: Buffer): void {
+  if (buf.length === 0) throw DeviceErrors.SPOOR_E_EMPTY_FILE();
+  const refused = sniffRefused(buf);
+  if (refused !== null) throw DeviceErrors.SPOOR_E_UNSUPPORTED_FORMAT(refused);
+}
+
+const decodeOptions = (limits: ImageLimits): sharp.SharpOptions => ({ limitInputPixels: pixelLimit(limits.maxInputPixels), failOn: 'truncated' });
+
+/** The tail of every decode: 8-bit sRGB, exactly 3 channels. */
+async function toRgb(pipeline: sharp.Sharp): Promise<RawImage> {
+  const { data, info } = await pipeline
+    .flatten({ background: '#000000' }) // only acts when there is an alpha channel
+    .toColourspace('srgb') // CMYK, 16-bit and grayscale all end up as 8-bit sRGB
+    .removeAlpha()
+    .raw({ depth: 'uchar' })
+    .toBuffer({ resolveWithObject: true });
+  if (info.channels !== 3) throw DeviceErrors.SPOOR_E_IMAGE_DECODE(`decoded to ${info.channels} channels, expected 3`);
+  return { data, width: info.width, height: info.height };
 }
 
 /** Map a sharp/libvips error to a device error code, keeping the original as `cause`. */

@@ -1,0 +1,54 @@
+/**
+ * Error catalogue of the cloud hub. Codes are stable: logs, metrics and the HTTP layer key
+ * on them. Messages say what went wrong; hints say what to do next.
+ */
+import { defineErrors } from '@spoor/protocol';
+
+export const HubErrors = defineErrors({
+  SPOOR_E_CONFIG_INVALID: {
+    message: 'The hub config is invalid',
+    hint: 'Fix the setting at the path shown and start the hub again.',
+  },
+  SPOOR_E_BAD_REQUEST: {
+    message: 'The request is malformed',
+    hint: 'Check the request against the API docs at /docs.',
+  },
+  SPOOR_E_UNAUTHORIZED: {
+    message: 'Missing or invalid bearer token',
+    hint: 'Send `Authorization: Bearer <token>`; create a token with `spoor-hub tokens add --role viewer`.',
+  },
+  SPOOR_E_FORBIDDEN: {
+    message: 'This token’s role may not do that',
+    hint: 'Writes need an admin token.',
+  },
+  SPOOR_E_NOT_FOUND: {
+    message: 'Not found',
+    hint: 'Check the id.',
+  },
+  SPOOR_E_CONFLICT: {
+    message: 'Already exists',
+    hint: 'Pick another id, or revoke and use a new id.',
+  },
+  SPOOR_E_DB_UNAVAILABLE: {
+    message: 'The database is not reachable',
+    hint: 'Check DATABASE_URL and that Postgres is running: `pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start`.',
+  },
+  SPOOR_E_MQTT_UNAVAILABLE: {
+    message: 'The MQTT broker is not reachable',
+    hint: 'Check --mqtt-url and the broker credentials (mqttUsername/mqttPassword), and that the broker is running.',
+  },
+  SPOOR_E_DATA_DIR_LOCKED: {
+    message: 'The data dir is in use by another hub process',
+    hint: 'Stop the other `spoor-hub run` on this data dir first, or use another --data dir.',
+  },
+  SPOOR_E_HUB_UNREACHABLE: {
+    message: 'The running hub did not answer',
+    hint: 'The hub holding the data dir is alive but its API did not respond; check its log, or stop it and retry.',
+  },
+  SPOOR_E_INTERNAL: {
+    message: 'Internal error',
+    hint: 'This is a bug; the hub log has the details. Please report it with that log.',
+  },
+});
+
+export type HubErrorCode = keyof typeof HubErrors;

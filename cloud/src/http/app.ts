@@ -1,0 +1,156 @@
+import swagger from '@fastify/swagger';
+import { Type } from '@sinclair/typebox';
+import swaggerUi from '@fastify/swagger-ui';
+import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyRequest } from 'fastify';
+import type { Logger } from 'pino';
+import { isSpoorError } from '@spoor/protocol';
+import { HubErrors } from '../errors.js';
+import type { Store } from '../store/store.js';
+import type { Role } from '../store/tokens.js';
+import type { HubMetrics } from '../system/metrics.js';
+import {
+  Device,
+  DeviceBody,
+  DeviceCredentials,
+  DeviceParams,
+  ErrorReply,
+  SightingPage,
+  SightingParams,
+  SightingQuery,
+  TokenBody,
+} from './schemas.js';
+
+export interface AppDeps {
+  logger: Logger;
+  store: Store;
+  metrics: HubMetrics;
+  /** Broker state for /ready and /metrics; absent when the hub uses an external broker. */
+  broker?: { isListening(): boolean; connectedClients(): number; revoke(deviceId: string): void } | undefined;
+  ingest?: { isConnected(): boolean } | undefined;
+  /** An extra admin token held only in memory (the local CLI's, from hub.lock.json). */
+  localAdminToken?: string | undefined;
+}
+
+/** Domain error codes → HTTP status. Anything else is a 500 whose message is not sent. */
+const STATUS: Record<string, number> = {
+  SPOOR_E_BAD_REQUEST: 400,
+  SPOOR_E_CONFIG_INVALID: 400,
+  SPOOR_E_UNAUTHORIZED: 401,
+  SPOOR_E_FORBIDDEN: 403,
+  SPOOR_E_NOT_FOUND: 404,
+  SPOOR_E_CONFLICT: 409,
+  SPOOR_E_DB_UNAVAILABLE: 503,
+};
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    role?: Role;
+  }
+}
+
+const READ: readonly Role[] = ['admin', 'reviewer', 'viewer'];
+const ADMIN: readonly Role[] = ['admin'];
+const errors = { 400: ErrorReply, 401: ErrorReply, 403: ErrorReply, 404: ErrorReply, 409: ErrorReply };
+
+/** Build the hub HTTP API without listening (tests use `inject`, the hub calls `listen`). */
+export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: deps.logger.child({ mod: 'http' }, { level: 'warn' }) as FastifyBaseLogger,
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true } },
+  });
+
+  app.setErrorHandler((err: FastifyError, req, reply) => {
+    if (isSpoorError(err)) {
+      const status = STATUS[err.code] ?? 500;
+      if (status >= 500) req.log.error({ err }, 'request failed');
+      return reply.status(status).send(status >= 500 ? { error: { code: err.code, message: 'internal error' } } : { error: err.toJSON() });
+    }
+    const status = err.statusCode ?? 500;
+    if (status >= 500) {
+      req.log.error({ err }, 'request failed');
+      return reply.status(500).send({ error: { code: 'SPOOR_E_INTERNAL', message: 'internal error' } });
+    }
+    return reply.status(status).send({ error: { code: err.validation ? 'SPOOR_E_BAD_REQUEST' : (err.code ?? 'SPOOR_E_BAD_REQUEST'), message: err.message } });
+  });
+
+  await app.register(swagger, {
+    openapi: {
+      info: { title: 'Spoor hub API', version: '0.1.0', description: 'Sightings from the trap units, devices and API tokens.' },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+      security: [{ bearer: [] }],
+    },
+  });
+  // swagger-ui serves its own bundled assets: the page works on a LAN with no internet.
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+
+  const authorize = (roles: readonly Role[]) => async (req: FastifyRequest) => {
+    const header = req.headers.authorization ?? '';
+    const m = /^Bearer\s+(\S+)$/i.exec(header);
+    if (!m?.[1]) throw HubErrors.SPOOR_E_UNAUTHORIZED();
+    const token = m[1];
+    const role: Role | null = deps.localAdminToken !== undefined && token === deps.localAdminToken ? 'admin' : await deps.store.tokens.verify(token);
+    if (!role) throw HubErrors.SPOOR_E_UNAUTHORIZED();
+    if (!roles.includes(role)) throw HubErrors.SPOOR_E_FORBIDDEN(`${role} tokens may not ${req.method} ${req.routeOptions.url ?? req.url}`);
+    req.role = role;
+  };
+
+  app.get('/health', { schema: { hide: true } }, async () => ({ ok: true }));
+  app.get('/ready', { schema: { hide: true } }, async (_req, reply) => {
+    const db = await deps.store.ping();
+    const broker = deps.broker ? deps.broker.isListening() : true;
+    const ingest = deps.ingest ? deps.ingest.isConnected() : true;
+    const ready = db && broker && ingest;
+    return reply.status(ready ? 200 : 503).send({ ready, db, broker, ingest });
+  });
+  app.get('/metrics', { schema: { hide: true } }, async (_req, reply) => {
+    const clients = deps.broker ? `# HELP spoor_hub_mqtt_connected_clients Clients connected to the embedded broker\n# TYPE spoor_hub_mqtt_connected_clients gauge\nspoor_hub_mqtt_connected_clients ${deps.broker.connectedClients()}\n` : '';
+    return reply.type('text/plain; version=0.0.4').send(deps.metrics.registry.render() + clients);
+  });
+
+  app.get('/api/devices', { onRequest: authorize(READ), schema: { tags: ['devices'], response: { 200: Type.Object({ items: Type.Array(Device) }), ...errors } } }, async () => ({
+    items: await deps.store.devices.list(),
+  }));
+
+  app.post<{ Body: DeviceBody }>(
+    '/api/devices',
+    { onRequest: authorize(ADMIN), schema: { tags: ['devices'], body: DeviceBody, response: { 201: DeviceCredentials, ...errors } } },
+    async (req, reply) => reply.status(201).send(await deps.store.devices.add(req.body)),
+  );
+
+  app.post<{ Params: DeviceParams }>(
+    '/api/devices/:id/revoke',
+    { onRequest: authorize(ADMIN), schema: { tags: ['devices'], params: DeviceParams, response: { 200: Device, ...errors } } },
+    async (req) => {
+      const device = await deps.store.devices.revoke(req.params.id);
+      deps.broker?.revoke(req.params.id);
+      return device;
+    },
+  );
+
+  app.post<{ Body: TokenBody }>(
+    '/api/tokens',
+    {
+      onRequest: authorize(ADMIN),
+      schema: { tags: ['tokens'], body: TokenBody, response: { 201: Type.Object({ token: Type.String(), id: Type.String(), role: Type.String() }), ...errors } },
+    },
+    async (req, reply) => reply.status(201).send(await deps.store.tokens.add(req.body.role)),
+  );
+
+  app.get<{ Querystring: SightingQuery }>(
+    '/api/sightings',
+    { onRequest: authorize(READ), schema: { tags: ['sightings'], querystring: SightingQuery, response: { 200: SightingPage, ...errors } } },
+    async (req) => deps.store.sightings.list(req.query),
+  );
+
+  app.get<{ Params: SightingParams }>(
+    '/api/sightings/:id',
+    { onRequest: authorize(READ), schema: { tags: ['sightings'], params: SightingParams, response: { 200: Type.Object({}, { additionalProperties: true }), ...errors } } },
+    async (req) => {
+      const s = await deps.store.sightings.get(req.params.id);
+      if (!s) throw HubErrors.SPOOR_E_NOT_FOUND(`sighting ${req.params.id}`);
+      return s;
+    },
+  );
+
+  return app;
+}
