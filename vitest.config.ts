@@ -12,7 +12,7 @@ export default defineConfig({
     ],
   },
   test: {
-    include: ['*/src/**/*.test.ts', '*/test/**/*.test.ts', 'bench/**/*.test.ts'],
+    include: ['*/src/**/*.test.ts', '*/test/**/*.test.ts', 'test/**/*.test.ts', 'bench/**/*.test.ts'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: 'forks',

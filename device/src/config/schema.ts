@@ -39,7 +39,7 @@ export const DeviceConfigSchema = Type.Object(
         classifier: Type.Union([Type.String(), Type.Null()], { default: 'spoor-test-classifier', ...restart }),
         embedder: Type.Union([Type.String(), Type.Null()], { default: 'spoor-test-embedder', ...restart }),
         providers: Type.Array(ProviderName, { default: ['tensorrt', 'cuda', 'cpu'], minItems: 1, ...restart }),
-        threads: Type.Integer({ minimum: 0, default: 0, description: 'ONNX Runtime intra-op threads; 0 lets the runtime decide.', ...restart }),
+        threads: Type.Integer({ minimum: 0, default: 0, description: 'ONNX Runtime intra-op threads; 0 = one fewer than the CPU count, leaving a core for decoding.', ...restart }),
       },
       { default: {} },
     ),

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import sharp from 'sharp';
 import { availableParallelism } from 'node:os';
 import { dirname } from 'node:path';
-import { Classifier, Detector, Embedder, bundledManifestPath, loadManifest, type Manifest, type ModelEntry, type RawImage } from '@spoor/models';
+import { Classifier, Detector, Embedder, bundledManifestPath, loadManifest, type Manifest, type ModelEntry, type RawImage, detectionTaxon } from '@spoor/models';
 import { isSpoorError } from '@spoor/protocol';
 import { DeviceErrors } from '../errors.js';
 import { decodeImage, decodeImageResized, type ResizedImage } from '../ingest/image.js';
@@ -93,6 +93,10 @@ export class FrameInference {
       timings.classifyRunMs += c.timings.runMs;
       d.taxon = { label: c.taxon.label, rank: c.taxon.rank, p: c.taxon.p };
       d.top = c.top.map((t) => ({ label: t.label, p: t.p }));
+    } else {
+      // No classifier: the detector's own class is the (coarse) taxon, e.g. COCO "zebra" → Equus.
+      const t = detectionTaxon(this.detector.model.entry.output, d.label, d.confidence);
+      if (t) d.taxon = { label: t.label, rank: t.rank, p: t.p };
     }
     const species = d.taxon?.rank === 'species' ? d.taxon.label : null;
     const reidOn = this.init.reidSpecies.includes('*') || (species !== null && this.init.reidSpecies.includes(species));

@@ -1,0 +1,78 @@
+import { mkdtemp, readdir, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { renderScene } from '@spoor/models/testing';
+import { DEVICE_BIN, HUB_BIN, type Proc, ROOT, cliJson, startJson, waitFor } from './helpers.js';
+
+/** The device and the hub as separate processes, talking over real MQTT, committing to PGlite. */
+describe('device → hub over MQTT (real processes)', () => {
+  const procs: Proc<unknown>[] = [];
+  afterAll(() => procs.forEach((p) => p.child.exitCode === null && p.child.kill('SIGKILL')));
+
+  it('a photo dropped at the trap becomes a sighting committed on the hub, and the device outbox empties', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'spoor-stack-'));
+    const hubData = join(dir, 'hub');
+    const hub = await startJson<{ http: number; mqtt: number }>([HUB_BIN, 'run', '--data', hubData, '--http-port', '0', '--mqtt-port', '0', '--json']);
+    procs.push(hub);
+    const creds = cliJson<{ deviceId: string; username: string; password: string; fleetId: string }>([HUB_BIN, 'devices', 'add', 'trap-e2e', '--data', hubData, '--json']);
+    expect(creds).toMatchObject({ deviceId: 'trap-e2e', fleetId: 'default' });
+    const { token } = cliJson<{ token: string }>([HUB_BIN, 'tokens', 'add', '--role', 'admin', '--data', hubData, '--json']);
+
+    const config = join(dir, 'device.json');
+    await writeFile(
+      config,
+      JSON.stringify({
+        deviceId: creds.deviceId,
+        dataDir: 'device',
+        inbox: 'inbox',
+        http: { host: '127.0.0.1', port: 0 },
+        watch: { stableMs: 150, pollMs: 100 },
+        pipeline: { burstWindowSec: 0.5 },
+        cloud: { mqttUrl: `mqtt://127.0.0.1:${hub.ready.mqtt}`, username: creds.username, password: creds.password, fleetId: creds.fleetId },
+      }),
+    );
+    const device = await startJson<{ http: number }>([DEVICE_BIN, 'run', '--config', config, '--json']);
+    procs.push(device);
+
+    const photo = await renderScene({ width: 1280, height: 720, seed: 77, format: 'jpeg', objects: [{ category: 'animal', species: 'Equus quagga', individual: 12, box: [0.3, 0.3, 0.35, 0.4] }] });
+    await writeFile(join(dir, 'inbox', 'IMG_0042.JPG'), photo);
+
+    const api = (path: string) => fetch(`http://127.0.0.1:${hub.ready.http}${path}`, { headers: { authorization: `Bearer ${token}` } });
+    const body = await waitFor(async () => {
+      const r = (await (await api('/api/sightings?deviceId=trap-e2e')).json()) as { items: { id: string; detections: { taxon: { label: string } | null }[] }[]; total: number };
+      return r.total >= 1 ? r : null;
+    }, 'the sighting on the hub', 45_000);
+    expect(body.total).toBe(1);
+    expect(body.items[0]?.detections[0]?.taxon?.label).toBe('Equus quagga');
+
+    // The receipt (sent after the hub's commit) empties the device outbox.
+    await waitFor(async () => {
+      const s = (await (await fetch(`http://127.0.0.1:${device.ready.http}/api/status`)).json()) as { sync: { outbox?: { depth: number }; lastSyncAt?: string | null } };
+      return s.sync.outbox?.depth === 0 && s.sync.lastSyncAt ? s : null;
+    }, 'the device outbox to drain', 20_000);
+    expect(await readdir(join(dir, 'inbox'))).toEqual([]);
+
+    device.child.kill('SIGTERM');
+    hub.child.kill('SIGTERM');
+    expect(await device.exited).toBe(0);
+    expect(await hub.exited).toBe(0);
+  }, 120_000);
+});
+
+describe('npm start', () => {
+  it('starts the hub and a provisioned device, prints the URLs and a one-time admin token, and stops on SIGTERM', async () => {
+    const data = await mkdtemp(join(tmpdir(), 'spoor-start-'));
+    const env = { SPOOR_DATA: data, SPOOR_HUB_PORT: '0', SPOOR_DEVICE_PORT: '0', SPOOR_MQTT_PORT: '0', SPOOR_START_JSON: '1' };
+    const start = await startJson<{ hub: { http: number; mqtt: number }; device: { http: number }; token: string }>([join(ROOT, 'scripts', 'start.js')], { env, timeoutMs: 90_000 });
+    expect(start.ready.token).toMatch(/^spoor_/);
+    expect(start.stderr()).toContain('admin token (shown once)');
+    const devices = (await (await fetch(`http://127.0.0.1:${start.ready.hub.http}/api/devices`, { headers: { authorization: `Bearer ${start.ready.token}` } })).json()) as { items?: { id: string }[] } | { id: string }[];
+    expect(JSON.stringify(devices)).toContain('local-trap');
+    expect((await fetch(`http://127.0.0.1:${start.ready.device.http}/health`)).status).toBe(200);
+    const t0 = Date.now();
+    start.child.kill('SIGTERM');
+    expect(await start.exited).toBe(0);
+    expect(Date.now() - t0).toBeLessThan(10_000);
+  }, 120_000);
+});
