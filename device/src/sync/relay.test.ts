@@ -189,8 +189,8 @@ describe('SyncRelay against a real aedes broker', () => {
 
   it('spends the daily budget, then sends only priority sightings until the UTC day rolls over', async () => {
     let now = Date.parse('2026-05-01T10:00:00.000Z');
-    const { hub, db, relay, logs } = await setup({ sync: { dailyBudgetBytes: 2000 }, deps: { clock: () => now } });
-    const plain = seed(db, 3, 0, 2); // 1-animal sightings, ~1.7 KB each
+    const { hub, db, relay, logs } = await setup({ sync: { dailyBudgetBytes: 1500 }, deps: { clock: () => now } });
+    const plain = seed(db, 3, 0, 1); // 1-animal sightings, 1.0–1.5 KB each in metadata mode
     const priority = seed(db, 1, 1, 20);
     relay.start();
     await waitFor(() => hub.ids().size === 1 && depth(db) === 3, 'the priority sighting');
@@ -207,7 +207,7 @@ describe('SyncRelay against a real aedes broker', () => {
     relay.kick();
     await waitFor(() => plain.filter((id) => hub.ids().has(id)).length === 1, 'the next day');
     await sleep(300);
-    expect(plain.filter((id) => hub.ids().has(id))).toHaveLength(1); // the new day's 2000 B fit one plain sighting
+    expect(plain.filter((id) => hub.ids().has(id))).toHaveLength(1); // the new day's 1500 B fit one plain sighting
   });
 
   it('keeps the outbox within its disk quota by dropping plain sightings first, oldest first, and logs each drop', async () => {
