@@ -41,7 +41,9 @@ export function workerInit(config: ResolvedConfig): WorkerInit {
     detector: config.models.detector,
     classifier: config.models.classifier,
     embedder: config.models.embedder,
-    providers: config.models.providers,
+    providers: config.models.providers.map((name) =>
+      name === 'tensorrt' ? { name, engineCacheDir: config.models.tensorrt.engineCacheDir ?? join(config.dataDir, 'trt-engines'), fp16: config.models.tensorrt.fp16 } : name,
+    ),
     threads: config.models.threads,
     maxInputPixels: config.pipeline.maxInputPixels,
     minDetectionConfidence: config.pipeline.minDetectionConfidence,

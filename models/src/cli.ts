@@ -2,6 +2,7 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { isSpoorError } from '@spoor/protocol';
+import { benchModel, findModel } from './bench.js';
 import { addModel, expectedSha, fetchModel, fieldModelsDir } from './convert/catalog.js';
 import { defaultManifestPath, nanodetEntry } from './convert/defaults.js';
 import { convertTfjs } from './convert/tfjs.js';
@@ -18,6 +19,8 @@ Commands:
                             --outputs a,b keeps only those graph outputs)
   fetch <id>                download a field model (resumes; verifies or pins its sha256)
   add <file> --as <id>      side-load a model file obtained elsewhere as field model <id>
+  bench <id>                ms per inference (session.run) and the execution provider used
+                            (--providers tensorrt,cuda,cpu  --runs 30  --threads N)
 
 Options:
   --manifest <path>  manifest to read (list/verify: only this one; fetch/add: the field manifest)
@@ -101,6 +104,9 @@ export async function main(argv: string[], write: (s: string) => void = (s) => p
         out: { type: 'string' },
         as: { type: 'string' },
         outputs: { type: 'string' },
+        providers: { type: 'string' },
+        runs: { type: 'string' },
+        threads: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -140,6 +146,23 @@ export async function main(argv: string[], write: (s: string) => void = (s) => p
             `inputs  ${result.inputs.map((i) => `${i.name} [${(i.dims ?? ['?']).join(', ')}]`).join(', ')}\n` +
             `outputs ${result.outputs.map((o) => o.name).join(', ')}\nops     ${ops} (${result.folded} TF nodes folded to constants)\n`,
         );
+      }
+      return 0;
+    }
+    if (command === 'bench') {
+      const id = positionals[1];
+      if (id === undefined) return usage('bench needs a model id (see `spoor-models list`)');
+      const { entry, modelDir } = findModel(id, values.manifest === undefined ? undefined : resolve(values.manifest));
+      const providers = (values.providers ?? 'tensorrt,cuda,cpu').split(',').map((p) => p.trim()).filter(Boolean);
+      const runs = Number(values.runs ?? 30);
+      const threads = values.threads === undefined ? undefined : Number(values.threads);
+      if (!Number.isInteger(runs) || runs < 1 || (threads !== undefined && (!Number.isInteger(threads) || threads < 1))) return usage('--runs and --threads take whole numbers ≥ 1');
+      const r = await benchModel(entry, { modelDir, providers, runs, ...(threads === undefined ? {} : { threads }) });
+      if (values.json) write(`${JSON.stringify(r, null, 2)}\n`);
+      else {
+        write(`${r.id} on ${r.provider} (input ${r.input.join('×')}, ${r.runs} runs${r.threads ? `, ${r.threads} threads` : ''})\n`);
+        write(`  ms/inference  mean ${r.msMean}  p50 ${r.msP50}  p95 ${r.msP95}  min ${r.msMin}\n`);
+        for (const sk of r.skipped) write(`  skipped ${sk.provider}: ${sk.reason}\n`);
       }
       return 0;
     }

@@ -39,6 +39,13 @@ export const DeviceConfigSchema = Type.Object(
         classifier: Type.Union([Type.String(), Type.Null()], { default: 'spoor-test-classifier', ...restart }),
         embedder: Type.Union([Type.String(), Type.Null()], { default: 'spoor-test-embedder', ...restart }),
         providers: Type.Array(ProviderName, { default: ['tensorrt', 'cuda', 'cpu'], minItems: 1, ...restart }),
+        tensorrt: Type.Object(
+          {
+            engineCacheDir: Type.Optional(Type.String({ description: 'Where TensorRT keeps built engines (default <dataDir>/trt-engines); building one takes minutes, so keep it.', ...restart })),
+            fp16: Type.Boolean({ default: true, description: 'Let TensorRT run in half precision.', ...restart }),
+          },
+          { default: {} },
+        ),
         threads: Type.Integer({ minimum: 0, default: 0, description: 'ONNX Runtime intra-op threads; 0 = one fewer than the CPU count, leaving a core for decoding.', ...restart }),
       },
       { default: {} },

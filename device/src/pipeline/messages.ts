@@ -5,7 +5,8 @@ export interface WorkerInit {
   detector: string;
   classifier: string | null;
   embedder: string | null;
-  providers: readonly string[];
+  /** In order of preference; TensorRT carries its engine cache and precision. */
+  providers: readonly (string | { name: string; engineCacheDir?: string; fp16?: boolean })[];
   threads: number;
   maxInputPixels: number;
   minDetectionConfidence: number;
