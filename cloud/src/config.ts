@@ -1,10 +1,6 @@
-import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { Type, type Static } from '@sinclair/typebox';
-import { Value } from '@sinclair/typebox/value';
-import { parse as parseYaml } from 'yaml';
-import { DEFAULT_PREFIX } from '@spoor/protocol';
-import { HubErrors } from './errors.js';
+import { DEFAULT_PREFIX, checkConfig, deepFreeze, readConfigFile } from '@spoor/protocol';
 
 const Port = (dflt?: number) =>
   Type.Integer({ minimum: 0, maximum: 65535, ...(dflt === undefined ? {} : { default: dflt }), description: '0 picks a free port (read it back). Needs a restart.' });
@@ -51,10 +47,7 @@ export type HubConfig = Readonly<HubConfigInput>;
 
 /** Validate a plain object as hub config: fill defaults, fail with the path and the reason. */
 export function parseConfig(raw: unknown, baseDir: string = process.cwd()): HubConfig {
-  const withDefaults = Value.Default(HubConfigSchema, structuredClone(raw ?? {}));
-  const first = Value.Errors(HubConfigSchema, withDefaults).First();
-  if (first) throw HubErrors.SPOOR_E_CONFIG_INVALID(`${first.path === '' ? '(root)' : first.path}: ${first.message}`);
-  const cfg = withDefaults as HubConfigInput;
+  const cfg: HubConfigInput = checkConfig(HubConfigSchema, raw);
   const abs = (p: string) => (isAbsolute(p) ? p : resolve(baseDir, p));
   const tls = cfg.mqtt.tls;
   return deepFreeze({
@@ -66,26 +59,5 @@ export function parseConfig(raw: unknown, baseDir: string = process.cwd()): HubC
 
 /** Read a JSON or YAML config file; relative paths in it are relative to the file. */
 export function loadConfigFile(file: string): HubConfig {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (err) {
-    throw HubErrors.SPOOR_E_CONFIG_INVALID(`cannot read ${file}`, { cause: err, hint: 'Check the --config path.' });
-  }
-  const yaml = /\.ya?ml$/i.test(file);
-  let raw: unknown;
-  try {
-    raw = yaml ? parseYaml(text) : JSON.parse(text);
-  } catch (err) {
-    throw HubErrors.SPOOR_E_CONFIG_INVALID(`${file} is not valid ${yaml ? 'YAML' : 'JSON'}: ${(err as Error).message}`);
-  }
-  return parseConfig(raw, dirname(resolve(file)));
-}
-
-function deepFreeze<T>(obj: T): T {
-  if (obj && typeof obj === 'object' && !Object.isFrozen(obj)) {
-    Object.freeze(obj);
-    for (const v of Object.values(obj)) deepFreeze(v);
-  }
-  return obj;
+  return parseConfig(readConfigFile(file), dirname(resolve(file)));
 }

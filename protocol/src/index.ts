@@ -4,3 +4,5 @@ export * from './topics.js';
 export * from './codec.js';
 export * from './embedding.js';
 export * from './payloads/index.js';
+export * from './config-file.js';
+export * from './http-error.js';

@@ -3,7 +3,7 @@ import { Type } from '@sinclair/typebox';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
-import { isSpoorError } from '@spoor/protocol';
+import { errorReply } from '@spoor/protocol';
 import { HubErrors } from '../errors.js';
 import type { Store } from '../store/store.js';
 import type { Role } from '../store/tokens.js';
@@ -60,17 +60,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
 
   app.setErrorHandler((err: FastifyError, req, reply) => {
-    if (isSpoorError(err)) {
-      const status = STATUS[err.code] ?? 500;
-      if (status >= 500) req.log.error({ err }, 'request failed');
-      return reply.status(status).send(status >= 500 ? { error: { code: err.code, message: 'internal error' } } : { error: err.toJSON() });
-    }
-    const status = err.statusCode ?? 500;
-    if (status >= 500) {
-      req.log.error({ err }, 'request failed');
-      return reply.status(500).send({ error: { code: 'SPOOR_E_INTERNAL', message: 'internal error' } });
-    }
-    return reply.status(status).send({ error: { code: err.validation ? 'SPOOR_E_BAD_REQUEST' : (err.code ?? 'SPOOR_E_BAD_REQUEST'), message: err.message } });
+    const r = errorReply(err, STATUS);
+    if (r.log) req.log.error({ err }, 'request failed');
+    return reply.status(r.status).send(r.body);
   });
 
   await app.register(swagger, {

@@ -1,7 +1,7 @@
 import multipart from '@fastify/multipart';
 import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
-import { isSpoorError } from '@spoor/protocol';
+import { errorReply } from '@spoor/protocol';
 import type { Ingestor } from '../ingest/ingest.js';
 import type { IndividualStore } from '../store/individuals.js';
 import type { SightingStore } from '../store/sightings.js';
@@ -32,17 +32,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(multipart, { limits: { fileSize: deps.maxUploadBytes, files: 50 } });
 
   app.setErrorHandler((err: FastifyError, req, reply) => {
-    if (isSpoorError(err)) {
-      const status = STATUS[err.code] ?? 500;
-      if (status >= 500) req.log.error({ err }, 'request failed');
-      return reply.status(status).send(status >= 500 ? { error: { code: err.code, message: 'internal error' } } : { error: err.toJSON() });
-    }
-    const status = err.statusCode ?? 500;
-    if (status >= 500) {
-      req.log.error({ err }, 'request failed');
-      return reply.status(500).send({ error: { code: 'SPOOR_E_INTERNAL', message: 'internal error' } });
-    }
-    return reply.status(status).send({ error: { code: err.code ?? 'SPOOR_E_BAD_REQUEST', message: err.message } });
+    const r = errorReply(err, STATUS);
+    if (r.log) req.log.error({ err }, 'request failed');
+    return reply.status(r.status).send(r.body);
   });
 
   app.get('/health', async () => ({ ok: true }));
