@@ -4,12 +4,16 @@ import type { ResolvedConfig } from './config/load.js';
 import { buildApp } from './http/app.js';
 import { openRuntime, type DeviceRuntime } from './runtime.js';
 import { SyncRelay } from './sync/relay.js';
+import { openLine } from '@spoor/native';
+import { GpioTrigger } from './triggers/gpio.js';
 import { WatchFolder } from './triggers/watch-folder.js';
 
 export interface Daemon {
   runtime: DeviceRuntime;
   /** Store-and-forward to the hub; null when `cloud.mqttUrl` is not set. */
   relay: SyncRelay | null;
+  /** The PIR trigger; null unless `gpio.enabled`. */
+  gpio: GpioTrigger | null;
   app: FastifyInstance;
   port: number;
   stop(): Promise<void>;
@@ -32,6 +36,17 @@ export async function startDaemon(config: ResolvedConfig, logger: Logger): Promi
     },
   });
   const { processor, ingestor, captures } = runtime;
+  let lastTrigger: string | null = null;
+  // The PIR line opens first: a GPIO that cannot be used fails the start with its code and hint.
+  const gpio = config.gpio.enabled
+    ? new GpioTrigger({ gpio: config.gpio, inbox: config.inbox, logger: logger.child({ mod: 'gpio' }), openLine: (o) => openLine(o), onTrigger: () => (lastTrigger = new Date().toISOString()) })
+    : null;
+  try {
+    await gpio?.start();
+  } catch (err) {
+    await runtime.close();
+    throw err;
+  }
   if (config.cloud.mqttUrl) {
     relay = new SyncRelay({
       config,
@@ -45,7 +60,6 @@ export async function startDaemon(config: ResolvedConfig, logger: Logger): Promi
       metrics: () => ({ captures: total(captures.counts()), sightings: runtime.sightings.count(), inferenceMs: { p50: quantile(frameMs, 0.5), p95: quantile(frameMs, 0.95) } }),
     });
   }
-  let lastTrigger: string | null = null;
   let ready = false;
 
   const watch = config.watch.enabled
@@ -98,11 +112,13 @@ export async function startDaemon(config: ResolvedConfig, logger: Logger): Promi
   return {
     runtime,
     relay,
+    gpio,
     app,
     port,
     async stop() {
       ready = false;
       await app.close();
+      await gpio?.stop();
       await watch?.stop();
       await relay?.stop(); // sends the retained `offline`; unacknowledged rows stay due first
       await runtime.close();

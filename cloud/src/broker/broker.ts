@@ -36,6 +36,8 @@ export interface Broker {
   isListening(): boolean;
   /** Forget cached credentials and disconnect the device's live sessions at once. */
   revoke(deviceId: string): void;
+  /** After a password rotation: forget cached credentials and drop live sessions (they reconnect with the new password). */
+  forget(deviceId: string): void;
   stop(): Promise<void>;
 }
 
@@ -170,6 +172,11 @@ export async function startBroker(opts: BrokerOptions): Promise<Broker> {
         log.info({ deviceId, clientId: client.id }, 'revoked device disconnected');
         client.close();
       }
+      live.delete(deviceId);
+    },
+    forget(deviceId) {
+      for (const [username, entry] of cache) if (entry.who.deviceId === deviceId) cache.delete(username);
+      for (const client of live.get(deviceId) ?? []) client.close();
       live.delete(deviceId);
     },
     async stop() {

@@ -25,7 +25,7 @@ export interface AppDeps {
   store: Store;
   metrics: HubMetrics;
   /** Broker state for /ready and /metrics; absent when the hub uses an external broker. */
-  broker?: { isListening(): boolean; connectedClients(): number; revoke(deviceId: string): void } | undefined;
+  broker?: { isListening(): boolean; connectedClients(): number; revoke(deviceId: string): void; forget?(deviceId: string): void } | undefined;
   ingest?: { isConnected(): boolean } | undefined;
   /** An extra admin token held only in memory (the local CLI's, from hub.lock.json). */
   localAdminToken?: string | undefined;
@@ -116,6 +116,16 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       const device = await deps.store.devices.revoke(req.params.id);
       deps.broker?.revoke(req.params.id);
       return device;
+    },
+  );
+
+  app.post<{ Params: DeviceParams }>(
+    '/api/devices/:id/rotate',
+    { onRequest: authorize(ADMIN), schema: { tags: ['devices'], params: DeviceParams, response: { 200: DeviceCredentials, ...errors } } },
+    async (req) => {
+      const creds = await deps.store.devices.rotate(req.params.id);
+      deps.broker?.forget?.(req.params.id);
+      return creds;
     },
   );
 

@@ -44,6 +44,7 @@ export const REJECT = {
  */
 export class Ingest {
   private client: MqttClient | null = null;
+  private topics: string[] = [];
   private queue: Pending[] = [];
   private timer: NodeJS.Timeout | null = null;
   private running: Promise<void> | null = null;
@@ -78,6 +79,7 @@ export class Ingest {
       const t = allDevicesTopic(k, o.prefix);
       return o.sharedGroup ? `$share/${o.sharedGroup}/${t}` : t;
     });
+    this.topics = topics;
     const granted = await client.subscribeAsync(topics, { qos: 1 });
     const refused = granted.filter((g) => g.qos === 128);
     if (refused.length > 0) throw HubErrors.SPOOR_E_MQTT_UNAVAILABLE(`the broker refused the subscriptions ${refused.map((g) => g.topic).join(', ')}`);
@@ -92,6 +94,14 @@ export class Ingest {
   async stop(): Promise<void> {
     const client = this.client;
     if (!client) return;
+    // Unsubscribe first: the broker sends nothing more here (on a shared subscription the
+    // other hubs take it), and what was already on its way is still committed below.
+    if (client.connected) {
+      let t: NodeJS.Timeout | undefined;
+      await Promise.race([client.unsubscribeAsync(this.topics).catch(() => {}), new Promise((r) => (t = setTimeout(r, 2_000)))]);
+      clearTimeout(t);
+      await this.drain();
+    }
     client.removeAllListeners('message');
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;

@@ -106,6 +106,22 @@ export class DeviceRepo {
     return toDevice(rows[0]);
   }
 
+  /** A new password for an active device (the old one stops working); shown once, stored hashed. */
+  async rotate(deviceId: string): Promise<NewDeviceCredentials> {
+    const password = randomSecret(24);
+    const hash = await hashPassword(password);
+    const { rows } = await this.sql.query<{ id: string; fleet_id: string; username: string; revoked_at: unknown }>(
+      'UPDATE devices SET password_hash = $2 WHERE id = $1 AND revoked_at IS NULL RETURNING id, fleet_id, username, revoked_at',
+      [deviceId, hash],
+    );
+    const row = rows[0];
+    if (!row) {
+      if (await this.get(deviceId)) throw HubErrors.SPOOR_E_CONFLICT(`device ${deviceId} is revoked; register a new device instead`);
+      throw HubErrors.SPOOR_E_NOT_FOUND(`device ${deviceId}`);
+    }
+    return { deviceId: row.id, username: row.username, password, fleetId: row.fleet_id };
+  }
+
   /** A status (or any) message from the device: it is alive. */
   async touch(deviceId: string, status?: unknown): Promise<void> {
     if (status === undefined) await this.sql.query('UPDATE devices SET last_seen_at = now() WHERE id = $1', [deviceId]);

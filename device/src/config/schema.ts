@@ -32,6 +32,23 @@ export const DeviceConfigSchema = Type.Object(
       },
       { default: {} },
     ),
+    gpio: Type.Object(
+      {
+        enabled: Type.Boolean({ default: false, description: 'Take a photo when a PIR sensor on a GPIO line fires (needs @spoor/native and a gpiochip).', ...restart }),
+        chip: Type.String({ default: '/dev/gpiochip0', minLength: 1, description: 'GPIO character device; `gpiodetect` lists them.', ...restart }),
+        line: Type.Integer({ minimum: 0, default: 17, description: 'Line offset on that chip (see `gpioinfo`), not the header pin number.', ...restart }),
+        edge: Type.Union([Type.Literal('rising'), Type.Literal('falling'), Type.Literal('both')], { default: 'rising', description: 'Which edge is a trigger; most PIR modules drive the line high on motion.', ...restart }),
+        debounceMs: Type.Integer({ minimum: 0, maximum: 1000, default: 50, description: 'Kernel debounce of the line.', ...restart }),
+        captureCommand: Type.Array(Type.String({ minLength: 1 }), {
+          default: ['libcamera-still', '-n', '-t', '1', '-o', '{out}'],
+          minItems: 1,
+          description: 'Camera command run on a trigger, without a shell; {out} is replaced by the file it must write. The file is moved into the inbox when the command succeeds.',
+        }),
+        captureTimeoutMs: Type.Integer({ minimum: 100, default: 20_000, description: 'A capture command running longer than this is killed.' }),
+        cooldownMs: Type.Integer({ minimum: 0, default: 5000, description: 'Triggers within this long of the last capture are ignored.' }),
+      },
+      { default: {}, additionalProperties: false },
+    ),
     models: Type.Object(
       {
         manifest: Type.Optional(Type.String({ description: 'Model manifest; defaults to the bundled models.', ...restart })),

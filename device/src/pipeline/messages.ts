@@ -1,4 +1,5 @@
 /** Messages between the daemon and its inference worker thread (structured-cloned). */
+import type { LocalFeatures } from '../reid/features.js';
 
 export interface WorkerInit {
   manifest: string | null;
@@ -13,6 +14,8 @@ export interface WorkerInit {
   topK: number;
   speciesAllowList: readonly string[] | null;
   reidSpecies: readonly string[];
+  /** ORB keypoints per animal crop for local-feature ReID; absent means on with the defaults, null off. */
+  localFeatures?: { maxKeypoints: number } | null;
 }
 
 export interface LoadedModelInfo {
@@ -35,6 +38,8 @@ export interface FrameDetection {
   taxon: { label: string; rank: string; p: number } | null;
   top: { label: string; p: number }[] | null;
   embedding: Float32Array | null;
+  /** Local features of the crop (keypoints in crop pixels, n×32-byte ORB descriptors). */
+  features?: LocalFeatures | null;
 }
 
 export interface StageTimings {
@@ -46,6 +51,8 @@ export interface StageTimings {
   classifyRunMs: number;
   embedPreMs: number;
   embedRunMs: number;
+  /** ORB keypoints + descriptors of the animal crops. */
+  featuresMs?: number;
   totalMs: number;
 }
 
@@ -53,10 +60,18 @@ export type InferResult =
   | { ok: true; width: number; height: number; detections: FrameDetection[]; timings: StageTimings }
   | { ok: false; code: string; reason: string };
 
-export type ToWorker = { type: 'init'; init: WorkerInit } | { type: 'infer'; id: number; job: InferJob } | { type: 'close' };
+export type ToWorker =
+  | { type: 'init'; init: WorkerInit }
+  | { type: 'infer'; id: number; job: InferJob }
+  | { type: 'close' }
+  /** Liveness probe for the systemd watchdog; answered with `pong` at once. */
+  | { type: 'ping'; id: number }
+  /** Test hook (honoured only with SPOOR_TEST_HOOKS=1): busy-loop forever, as a wedged native call would. */
+  | { type: 'hang' };
 
 export type FromWorker =
   | { type: 'ready'; models: LoadedModelInfo[] }
   | { type: 'fatal'; code: string; message: string; hint?: string }
   | { type: 'result'; id: number; result: InferResult }
-  | { type: 'closed' };
+  | { type: 'closed' }
+  | { type: 'pong'; id: number };

@@ -25,6 +25,7 @@ export class InferencePool {
   private worker: Worker | null = null;
   private nextId = 1;
   private readonly pending = new Map<number, Pending>();
+  private readonly pings = new Map<number, (ok: boolean) => void>();
   private models: LoadedModelInfo[] = [];
   private stopping = false;
   private restarts = 0;
@@ -49,6 +50,7 @@ export class InferencePool {
   private async spawn(): Promise<LoadedModelInfo[]> {
     const worker = new Worker(workerScript());
     worker.on('message', (msg: FromWorker) => {
+      if (msg.type === 'pong') return this.pings.get(msg.id)?.(true);
       if (msg.type !== 'result') return;
       const p = this.pending.get(msg.id);
       this.pending.delete(msg.id);
@@ -109,6 +111,31 @@ export class InferencePool {
       this.pending.set(id, { resolve });
       this.post({ type: 'infer', id, job });
     });
+  }
+
+  /**
+   * Round trip to the worker thread: true when it answers within `timeoutMs`. A worker that
+   * is wedged (busy in a native call that never returns) or not running answers false.
+   */
+  ping(timeoutMs: number): Promise<boolean> {
+    const worker = this.worker;
+    if (!worker) return Promise.resolve(false);
+    const id = this.nextId++;
+    return new Promise((resolve) => {
+      const done = (ok: boolean) => {
+        clearTimeout(timer);
+        this.pings.delete(id);
+        resolve(ok);
+      };
+      const timer = setTimeout(() => done(false), timeoutMs);
+      this.pings.set(id, done);
+      worker.postMessage({ type: 'ping', id } satisfies ToWorker);
+    });
+  }
+
+  /** Test hook: make the worker busy-loop forever (the worker honours it only with SPOOR_TEST_HOOKS=1). */
+  hangForTest(): void {
+    this.post({ type: 'hang' });
   }
 
   async stop(): Promise<void> {

@@ -1,4 +1,5 @@
 import { uuidv7 } from '@spoor/protocol';
+import { unpackFeatures, type LocalFeatures } from '../reid/features.js';
 import type { Gallery, GalleryMatch } from '../reid/gallery.js';
 import { mergeFrameMatches, voteBurst, type Thresholds } from '../reid/vote.js';
 import type { Db } from '../store/db.js';
@@ -19,6 +20,7 @@ interface DetectionRow {
   taxonP: number | null;
   topJson: string | null;
   embedding: Buffer | null;
+  features: Buffer | null;
 }
 
 export interface CloseTimings {
@@ -54,7 +56,7 @@ export class SightingBuilder {
     const rows = db
       .prepare(
         `SELECT d.capture_id AS captureId, d.category, d.label, d.x, d.y, d.w, d.h, d.confidence, d.taxon_label AS taxonLabel,
-                d.taxon_rank AS taxonRank, d.taxon_p AS taxonP, d.top_json AS topJson, d.embedding
+                d.taxon_rank AS taxonRank, d.taxon_p AS taxonP, d.top_json AS topJson, d.embedding, d.features
          FROM detections d JOIN captures c ON c.id = d.capture_id
          WHERE d.event_id = ? ORDER BY c.taken_at, c.id, d.confidence DESC`,
       )
@@ -94,24 +96,31 @@ export class SightingBuilder {
     return { sighting, timings: { searchMs: t1 - t0, writeMs: performance.now() - t1 } };
   }
 
-  /** One verdict per species seen with embeddings. `persist` runs inside the sighting's transaction. */
+  /**
+   * One verdict per species seen with ReID evidence (embedding and/or local features). Each
+   * detection's matches are calibrated probabilities, so the burst vote and the thresholds
+   * mean the same for every species. `persist` runs inside the sighting's transaction.
+   */
   private decideIndividuals(rows: readonly DetectionRow[]): Map<string, { individual: SightingIndividual; persist: () => void }> {
     const { gallery, individuals } = this.deps;
-    const bySpecies = new Map<string, Map<string, { vectors: Float32Array[]; matches: GalleryMatch[][] }>>();
+    const bySpecies = new Map<string, Map<string, { vectors: Float32Array[]; features: LocalFeatures[]; matches: GalleryMatch[][] }>>();
     for (const r of rows) {
-      if (!r.embedding || r.taxonRank !== 'species' || !r.taxonLabel) continue;
-      const vector = toVector(r.embedding);
+      if (!hasReid(r) || r.taxonRank !== 'species' || !r.taxonLabel) continue;
+      const vector = r.embedding ? toVector(r.embedding) : null;
+      const features = r.features ? unpackFeatures(r.features) : null;
       const frames = bySpecies.get(r.taxonLabel) ?? new Map();
       bySpecies.set(r.taxonLabel, frames);
-      const frame = frames.get(r.captureId) ?? { vectors: [], matches: [] };
+      const frame = frames.get(r.captureId) ?? { vectors: [], features: [], matches: [] };
       frames.set(r.captureId, frame);
-      frame.vectors.push(vector);
-      frame.matches.push(gallery.search(r.taxonLabel, vector));
+      if (vector) frame.vectors.push(vector);
+      if (features && features.descriptors.length > 0) frame.features.push(features);
+      frame.matches.push(gallery.match(r.taxonLabel, { embedding: vector, features }).map((m) => ({ individualId: m.individualId, score: m.score })));
     }
     const out = new Map<string, { individual: SightingIndividual; persist: () => void }>();
     for (const [species, frames] of bySpecies) {
       const verdict = voteBurst([...frames.values()].map((f) => mergeFrameMatches(f.matches)), this.deps.thresholds());
       const vectors = [...frames.values()].flatMap((f) => f.vectors);
+      const features = [...frames.values()].flatMap((f) => f.features);
       const individual: SightingIndividual = {
         species,
         id: verdict.individualId,
@@ -126,8 +135,10 @@ export class SightingBuilder {
           individual.id = created.id;
           individual.name = created.name;
           gallery.add(created.id, species, vectors, 'sighting');
+          gallery.addFeatures(created.id, species, features, 'sighting');
         } else if (verdict.decision === 'known' && verdict.individualId) {
           gallery.add(verdict.individualId, species, vectors, 'sighting');
+          gallery.addFeatures(verdict.individualId, species, features, 'sighting');
         }
       };
       out.set(species, { individual, persist });
@@ -146,9 +157,13 @@ function toDetection(r: DetectionRow, verdicts: Map<string, { individual: Sighti
     taxon: r.taxonLabel ? { label: r.taxonLabel, rank: r.taxonRank ?? 'unknown', p: round(r.taxonP ?? 0) } : null,
     top: r.topJson ? (JSON.parse(r.topJson) as { label: string; p: number }[]) : null,
   };
-  const v = r.embedding && r.taxonLabel ? verdicts.get(r.taxonLabel) : undefined;
+  const v = hasReid(r) && r.taxonLabel ? verdicts.get(r.taxonLabel) : undefined;
   if (v) d.individual = { id: v.individual.id, name: v.individual.name, decision: v.individual.decision, score: v.individual.score };
   return d;
+}
+
+function hasReid(r: DetectionRow): boolean {
+  return r.embedding !== null || (r.features !== null && r.features.readUInt32LE(0) > 0);
 }
 
 function toVector(buf: Buffer): Float32Array {

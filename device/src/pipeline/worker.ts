@@ -34,6 +34,13 @@ async function handle(msg: ToWorker): Promise<void> {
       }
       return;
     }
+    case 'ping':
+      return post({ type: 'pong', id: msg.id });
+    case 'hang':
+      if (process.env.SPOOR_TEST_HOOKS !== '1') return;
+      for (;;) {
+        // never yields: the watchdog must notice
+      }
     case 'close':
       await inference?.release();
       post({ type: 'closed' });

@@ -3,14 +3,30 @@ import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from '
 import { join } from 'node:path';
 import usearch from 'usearch';
 import { nowIso, type Db } from '../store/db.js';
+import { calibrate, CalibrationStore } from './calibration.js';
+import { FeatureIndex } from './feature-index.js';
+import type { LocalFeatures } from './features.js';
+import { matchLocal, type LocalCandidate } from './lnbnn.js';
 
 const { Index, MetricKind, ScalarKind } = usearch;
 type UIndex = InstanceType<typeof Index>;
 
 export interface GalleryMatch {
   individualId: string;
-  /** Cosine similarity clamped to 0..1. */
+  /** From `search`: cosine similarity clamped to 0..1. From `match`: calibrated P(same individual). */
   score: number;
+}
+
+/** What one detection brings to ReID: an embedding, local features, or both. */
+export interface Probe {
+  embedding: Float32Array | null;
+  features: LocalFeatures | null;
+}
+
+/** A calibrated match with the raw evidence behind it. */
+export interface ProbeMatch extends GalleryMatch {
+  cosine: number | null;
+  local: LocalCandidate | null;
 }
 
 interface Sidecar {
@@ -32,12 +48,16 @@ export interface GalleryLogger {
 }
 
 /**
- * Reference embeddings per species. SQLite (gallery_vectors) is the source of truth; each
- * species has a USearch index saved under `dir`, checked against SQLite when opened and
- * rebuilt from it when missing, stale or corrupt.
+ * The on-device gallery per species: reference embeddings (cosine USearch index over
+ * `gallery_vectors`) and reference local features (Hamming USearch index over
+ * `gallery_features`, see FeatureIndex). SQLite is the source of truth; each index is saved
+ * under `dir`, checked against SQLite when opened and rebuilt from it when missing, stale or
+ * corrupt. `match` fuses both into one calibrated probability per individual.
  */
 export class Gallery {
   private readonly indexes = new Map<string, SpeciesIndex>();
+  readonly features: FeatureIndex;
+  readonly calibration: CalibrationStore;
 
   constructor(
     private readonly db: Db,
@@ -45,6 +65,32 @@ export class Gallery {
     private readonly logger?: GalleryLogger,
   ) {
     mkdirSync(dir, { recursive: true });
+    this.features = new FeatureIndex(db, dir, logger);
+    this.calibration = new CalibrationStore(db);
+  }
+
+  /** Add reference local features (one entry per image) for an individual. */
+  addFeatures(individualId: string, species: string, images: readonly LocalFeatures[], origin: string): number[] {
+    return this.features.add(individualId, species, images, origin);
+  }
+
+  /**
+   * Every plausible individual for one detection, scored as calibrated P(same individual):
+   * LNBNN + spatial verification on local features, fused with the embedding's cosine when
+   * there is one. Best first.
+   */
+  match(species: string, probe: Probe): ProbeMatch[] {
+    const local = probe.features && probe.features.descriptors.length > 0 ? matchLocal(this.features, species, probe.features) : null;
+    const cosines = probe.embedding ? this.search(species, probe.embedding) : null;
+    const cal = this.calibration.get(species);
+    const ids = new Set<string>([...(local ?? []).map((c) => c.individualId), ...(cosines ?? []).map((m) => m.individualId)]);
+    const out: ProbeMatch[] = [];
+    for (const id of ids) {
+      const l = local ? (local.find((c) => c.individualId === id) ?? { individualId: id, lnbnn: 0, inliers: 0, verified: 0 }) : null;
+      const cosine = cosines ? (cosines.find((m) => m.individualId === id)?.score ?? 0) : null;
+      out.push({ individualId: id, score: calibrate(cal, l, cosine), cosine, local: l });
+    }
+    return out.sort((a, b) => b.score - a.score);
   }
 
   /** Add reference vectors for an individual. Call inside the caller's transaction if it has one. */
@@ -67,6 +113,7 @@ export class Gallery {
     const rows = this.db.prepare('SELECT key, species FROM gallery_vectors WHERE individual_id = ?').all(individualId) as { key: number; species: string }[];
     this.db.transaction(() => {
       this.db.prepare('DELETE FROM gallery_vectors WHERE individual_id = ?').run(individualId);
+      this.features.removeIndividual(individualId);
       this.db.prepare('DELETE FROM individuals WHERE id = ?').run(individualId);
     })();
     for (const r of rows) {
@@ -107,6 +154,7 @@ export class Gallery {
 
   /** Save every changed index with a sidecar that lets the next open detect staleness or corruption. */
   flush(): void {
+    this.features.flush();
     for (const [species, si] of this.indexes) {
       if (!si.dirty) continue;
       const file = this.fileFor(species);

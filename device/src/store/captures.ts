@@ -1,6 +1,7 @@
 import { uuidv7 } from '@spoor/protocol';
 import type { CaptureRepo, NewCapture } from '../ingest/types.js';
 import { nowIso, type Db } from './db.js';
+import { packFeatures, type LocalFeatures } from '../reid/features.js';
 
 export interface CaptureRow {
   id: string;
@@ -23,6 +24,7 @@ export interface StoredDetection {
   taxon: { label: string; rank: string; p: number } | null;
   top: readonly { label: string; p: number }[] | null;
   embedding: Float32Array | null;
+  features?: LocalFeatures | null;
 }
 
 const CAPTURE_COLUMNS = `id, sha256, blob_path AS blobPath, original_name AS originalName, taken_at AS takenAt,
@@ -121,8 +123,8 @@ export class CaptureStore implements CaptureRepo {
       if (res.changes === 0) return false;
       const { eventId } = this.db.prepare('SELECT event_id AS eventId FROM captures WHERE id = ?').get(captureId) as { eventId: string };
       const insert = this.db.prepare(
-        `INSERT INTO detections (id, capture_id, event_id, category, label, x, y, w, h, confidence, taxon_label, taxon_rank, taxon_p, top_json, embedding)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        `INSERT INTO detections (id, capture_id, event_id, category, label, x, y, w, h, confidence, taxon_label, taxon_rank, taxon_p, top_json, embedding, features)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       );
       for (const d of detections) {
         insert.run(
@@ -130,6 +132,7 @@ export class CaptureStore implements CaptureRepo {
           d.taxon?.label ?? null, d.taxon?.rank ?? null, d.taxon?.p ?? null,
           d.top ? JSON.stringify(d.top) : null,
           d.embedding ? Buffer.from(d.embedding.buffer, d.embedding.byteOffset, d.embedding.byteLength) : null,
+          d.features ? packFeatures(d.features) : null,
         );
       }
       return true;

@@ -125,4 +125,27 @@ export const MIGRATIONS: readonly string[] = [
     bytes_sent INTEGER NOT NULL DEFAULT 0
   );
   `,
+  // 3: local-feature ReID. Each reference image's ORB keypoints and descriptors (one blob:
+  // u32 n, n×2 f32, n×32 bytes); USearch key = key × 1024 + descriptor number. Detections keep
+  // their features for the event's vote; each species' score calibration lives beside them.
+  `
+  CREATE TABLE gallery_features (
+    key INTEGER PRIMARY KEY AUTOINCREMENT,
+    individual_id TEXT NOT NULL REFERENCES individuals (id) ON DELETE CASCADE,
+    species TEXT NOT NULL,
+    features BLOB NOT NULL,
+    origin TEXT NOT NULL,
+    created_at TEXT NOT NULL
+  );
+  CREATE INDEX gallery_features_species ON gallery_features (species);
+  CREATE INDEX gallery_features_individual ON gallery_features (individual_id);
+
+  ALTER TABLE detections ADD COLUMN features BLOB;
+
+  CREATE TABLE reid_calibration (
+    species TEXT PRIMARY KEY,
+    body TEXT NOT NULL,
+    fitted_at TEXT NOT NULL
+  );
+  `,
 ];
