@@ -1,68 +1,18 @@
 import { readFileSync } from 'node:fs';
 import { connect as mqttConnect, type IClientOptions, type MqttClient } from 'mqtt';
 import type { Logger } from 'pino';
-import { codecs, deviceTopic, type DeviceKind, type StatusPayload } from '@spoor/protocol';
+import { codecs, deviceTopic, type DeviceKind } from '@spoor/protocol';
 import type { ResolvedConfig } from '../config/load.js';
-import type { Db } from '../store/db.js';
 import { OutboxStore } from '../store/outbox.js';
 import type { Sighting } from '../store/sightings.js';
 import { backoffDelay } from './backoff.js';
-import { checkPush, PUSHED_CONFIG_FILE, readPushedConfig, writePushedConfig } from './config-push.js';
+import { HubControl } from './control.js';
 import { buildSightingPayload, sqliteEmbeddings, type EmbeddingLookup } from './payload.js';
+import { countMetrics, redactUrl, statsPayload, statusPayload, withTimeout } from './status.js';
+import type { ConnectionState, SyncRelayDeps, SyncStatus } from './types.js';
 
-export type ConnectionState = 'stopped' | 'connecting' | 'connected' | 'waiting';
-
-export interface ConfigState {
-  version: number;
-  state: 'applied' | 'rejected' | 'local';
-  reason?: string;
-}
-
-export interface SyncStatus {
-  connection: ConnectionState;
-  broker: string;
-  outbox: { depth: number; bytes: number; oldestAt: string | null; inFlight: number; parked: number };
-  /** When the hub last confirmed a commit (a receipt). */
-  lastSyncAt: string | null;
-  lastConnectedAt: string | null;
-  nextRetryAt: string | null;
-  lastError: string | null;
-  bytesSentToday: number;
-  budget: { dailyBytes: number; exhausted: boolean };
-  /** Outbox rows dropped by the disk quota since start (spoor_outbox_dropped). */
-  dropped: number;
-  config: ConfigState;
-  lastCommand: { id: string; cmd: string; state: 'done' | 'unsupported'; reason: string } | null;
-}
-
-export interface RelayMetrics {
-  captures: number;
-  sightings: number;
-  inferenceMs: { p50: number; p95: number };
-  diskFreeBytes?: number;
-}
-
-export interface SyncRelayDeps {
-  config: ResolvedConfig;
-  db: Db;
-  logger: Logger;
-  outbox?: OutboxStore;
-  /** Milliseconds since the epoch; tests move it to roll the UTC day. */
-  clock?: () => number;
-  random?: () => number;
-  /** `mqtt.connect` unless a test wraps it. */
-  connect?: (url: string, opts: IClientOptions) => MqttClient;
-  backoff?: { baseMs?: number; maxMs?: number };
-  /** Publishes per batch and the most sightings awaiting a receipt at once. */
-  batch?: number;
-  window?: number;
-  /** Facts for the retained status beyond the outbox: pending captures, loaded models, versions. */
-  describe?: () => { pending?: number; models?: { id: string; provider: string }[]; versions?: Record<string, string> };
-  metrics?: () => RelayMetrics;
-  embeddings?: EmbeddingLookup;
-  /** A valid config push was saved; `sync.*` already applies, the rest after a restart. */
-  onConfig?: (config: ResolvedConfig, version: number) => void;
-}
+export type { ConfigState } from './control.js';
+export type { ConnectionState, RelayMetrics, SyncRelayDeps, SyncStatus } from './types.js';
 
 const iso = (ms: number): string => new Date(ms).toISOString();
 const utcDay = (ms: number): string => iso(ms).slice(0, 10);
@@ -98,9 +48,7 @@ export class SyncRelay {
   private lastConnectedAt: string | null = null;
   private lastError: string | null = null;
   private dropped = 0;
-  private configState: ConfigState;
-  private lastCommand: SyncStatus['lastCommand'] = null;
-  private readonly seenCmds: string[] = [];
+  private readonly control: HubControl;
   private readonly startedAt: number;
 
   constructor(private readonly deps: SyncRelayDeps) {
@@ -115,8 +63,19 @@ export class SyncRelay {
       DeviceKind,
       string
     >;
-    const pushed = readPushedConfig(deps.config.dataDir);
-    this.configState = pushed ? { version: pushed.version, state: 'applied' } : { version: 0, state: 'local' };
+    this.control = new HubControl({
+      fileConfig: deps.config,
+      outbox: this.outbox,
+      log: this.log,
+      clock: this.clock,
+      applySync: (config) => {
+        this.cfg = { ...this.cfg, sync: config.sync };
+        this.scheduleDrain();
+      },
+      changed: () => this.publishStatus(),
+      requeued: () => this.kick(),
+      ...(deps.onConfig ? { onConfig: deps.onConfig } : {}),
+    });
     this.startedAt = this.clock();
   }
 
@@ -178,8 +137,8 @@ export class SyncRelay {
       bytesSentToday: this.outbox.sentOn(day),
       budget: { dailyBytes: this.cfg.sync.dailyBudgetBytes, exhausted: this.exhaustedDay === day },
       dropped: this.dropped,
-      config: { ...this.configState },
-      lastCommand: this.lastCommand,
+      config: { ...this.control.configState },
+      lastCommand: this.control.lastCommand,
     };
   }
 
@@ -377,20 +336,17 @@ export class SyncRelay {
   // ---- status and stats ----------------------------------------------------------------
 
   private statusBytes(state: 'online' | 'offline'): Buffer {
-    const facts = state === 'online' ? (this.deps.describe?.() ?? {}) : {};
-    const payload: StatusPayload = {
-      v: 1,
-      deviceId: this.cfg.deviceId,
-      state,
-      at: iso(this.clock()),
-      ...(facts.versions ? { versions: facts.versions } : {}),
-      ...(facts.models ? { models: facts.models.slice(0, 16) } : {}),
-      ...(facts.pending === undefined ? {} : { queue: { pending: facts.pending } }),
-      outbox: { depth: this.outbox.depth(), bytes: this.outbox.bytes(), oldestAt: this.outbox.oldest() },
-      lastSyncAt: this.lastSyncAt,
-      config: { ...this.configState, ...(this.configState.reason === undefined ? {} : { reason: this.configState.reason.slice(0, 2000) }) },
-    };
-    return codecs.status.encode(payload);
+    return codecs.status.encode(
+      statusPayload({
+        deviceId: this.cfg.deviceId,
+        state,
+        at: iso(this.clock()),
+        facts: state === 'online' ? (this.deps.describe?.() ?? {}) : {},
+        outbox: this.outbox,
+        lastSyncAt: this.lastSyncAt,
+        config: this.control.configState,
+      }),
+    );
   }
 
   private publishStatus(): void {
@@ -406,18 +362,10 @@ export class SyncRelay {
     if (this.state !== 'connected' || !this.client) return;
     try {
       const now = this.clock();
-      const m = this.deps.metrics?.() ?? this.defaultMetrics();
-      const bytes = codecs.stats.encode({
-        v: 1,
-        at: iso(now),
-        uptimeSec: Math.max(0, Math.round((now - this.startedAt) / 1000)),
-        captures: m.captures,
-        sightings: m.sightings,
-        inferenceMs: m.inferenceMs,
-        outboxDepth: this.outbox.depth(),
-        bytesSentToday: this.outbox.sentOn(utcDay(now)),
-        ...(m.diskFreeBytes === undefined ? {} : { diskFreeBytes: m.diskFreeBytes }),
-      });
+      const m = this.deps.metrics?.() ?? countMetrics(this.deps.db);
+      const bytes = codecs.stats.encode(
+        statsPayload({ at: iso(now), uptimeSec: (now - this.startedAt) / 1000, metrics: m, outboxDepth: this.outbox.depth(), bytesSentToday: this.outbox.sentOn(utcDay(now)) }),
+      );
       this.client.publish(this.topics.stats, bytes, { qos: 0 });
       this.publishStatus(); // keep the retained outbox depth fresh
     } catch (err) {
@@ -425,18 +373,13 @@ export class SyncRelay {
     }
   }
 
-  private defaultMetrics(): RelayMetrics {
-    const count = (table: string) => (this.deps.db.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n;
-    return { captures: count('captures'), sightings: count('sightings'), inferenceMs: { p50: 0, p95: 0 } };
-  }
-
   // ---- downstream: receipt, config, cmd -------------------------------------------------
 
   private onMessage(topic: string, payload: Buffer): void {
     try {
       if (topic === this.topics.receipt) this.onReceipt(payload);
-      else if (topic === this.topics.config) this.onConfigPush(payload);
-      else if (topic === this.topics.cmd) this.onCommand(payload);
+      else if (topic === this.topics.config) this.control.onConfigPush(payload);
+      else if (topic === this.topics.cmd) this.control.onCommand(payload);
     } catch (err) {
       this.log.error({ err, topic }, 'handling a hub message failed');
     }
@@ -454,88 +397,9 @@ export class SyncRelay {
     this.scheduleDrain();
   }
 
-  private onConfigPush(payload: Buffer): void {
-    if (payload.byteLength === 0) return; // a cleared retained config
-    const r = codecs.config.decode(payload);
-    if (!r.ok) {
-      this.setConfigState({ version: this.configState.version, state: 'rejected', reason: `${r.code}: ${r.reason}` });
-      return;
-    }
-    const { version, config } = r.value;
-    if (version === this.configState.version && this.configState.state !== 'local') return; // the retained copy, seen again on reconnect
-    const check = checkPush(this.deps.config, config);
-    if (!check.ok) {
-      this.log.warn({ version, reason: check.reason }, 'config push rejected; keeping the current config');
-      this.setConfigState({ version, state: 'rejected', reason: check.reason });
-      return;
-    }
-    writePushedConfig(this.cfg.dataDir, { version, receivedAt: iso(this.clock()), config });
-    this.cfg = { ...this.cfg, sync: check.config.sync };
-    const later = check.changed.filter((p) => !p.startsWith('/sync/'));
-    const reason = [
-      `saved to ${PUSHED_CONFIG_FILE}`,
-      check.changed.some((p) => p.startsWith('/sync/')) ? 'sync settings apply now' : null,
-      later.length ? `apply after a restart: ${later.join(', ')}${check.restartOnly.length ? ` (restart-only: ${check.restartOnly.join(', ')})` : ''}` : null,
-    ]
-      .filter(Boolean)
-      .join('; ');
-    this.log.info({ version, changed: check.changed }, 'config push applied');
-    this.setConfigState({ version, state: 'applied', reason });
-    this.deps.onConfig?.(check.config, version);
-    this.scheduleDrain();
-  }
-
-  private setConfigState(s: ConfigState): void {
-    this.configState = s;
-    this.publishStatus();
-  }
-
-  private onCommand(payload: Buffer): void {
-    const r = codecs.cmd.decode(payload);
-    if (!r.ok) {
-      this.log.warn({ code: r.code, reason: r.reason }, 'malformed command ignored');
-      return;
-    }
-    const { id, cmd } = r.value;
-    if (this.seenCmds.includes(id)) return; // QoS 1 may deliver it twice
-    this.seenCmds.push(id);
-    if (this.seenCmds.length > 100) this.seenCmds.shift();
-    if (cmd === 'resync') {
-      const queued = this.outbox.requeueAll();
-      this.log.info({ cmdId: id, queued }, 'resync: every stored sighting queued again');
-      this.lastCommand = { id, cmd, state: 'done', reason: `${queued} sightings queued` };
-      this.kick();
-    } else {
-      this.log.warn({ cmdId: id, cmd }, 'command not supported yet');
-      this.lastCommand = { id, cmd, state: 'unsupported', reason: 'not supported yet' };
-    }
-    this.publishStatus();
-  }
-
   private every(ms: number, fn: () => void): void {
     const t = setInterval(fn, ms);
     t.unref();
     this.timers.add(t);
   }
-}
-
-function redactUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    u.username = '';
-    u.password = '';
-    return u.toString();
-  } catch {
-    return '(invalid url)';
-  }
-}
-
-function withTimeout(p: Promise<void>, ms: number): Promise<void> {
-  return new Promise((resolve) => {
-    const t = setTimeout(resolve, ms);
-    void p.then(() => {
-      clearTimeout(t);
-      resolve();
-    });
-  });
 }
