@@ -50,6 +50,7 @@ export function workerInit(config: ResolvedConfig): WorkerInit {
     topK: config.pipeline.topK,
     speciesAllowList: config.pipeline.speciesAllowList,
     reidSpecies: config.reid.species,
+    localFeatures: config.reid.localFeatures ? { maxKeypoints: config.reid.maxKeypoints } : null,
   };
 }
 

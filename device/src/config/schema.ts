@@ -82,6 +82,8 @@ export const DeviceConfigSchema = Type.Object(
         species: Type.Array(Type.String({ minLength: 1 }), { default: ['*'], description: 'Species with re-identification; "*" means all.' }),
         acceptThreshold: Type.Number({ minimum: 0, maximum: 1, default: 0.85, description: 'Score at or above which a sighting is a known individual.' }),
         rejectThreshold: Type.Number({ minimum: 0, maximum: 1, default: 0.6, description: 'Score at or below which it is a new individual.' }),
+        localFeatures: Type.Boolean({ default: true, description: 'Match coat patterns with ORB keypoints (HotSpotter-style), fused with the embedder when one is configured.', ...restart }),
+        maxKeypoints: Type.Integer({ minimum: 50, maximum: 2000, default: 400, description: 'Keypoints per animal crop; more is slower and a little more accurate.', ...restart }),
       },
       { default: {} },
     ),
