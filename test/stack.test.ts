@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { renderScene } from '@spoor/models/testing';
+import { panelLogin } from '../device/test/helpers.js';
 import { DEVICE_BIN, HUB_BIN, type Proc, ROOT, cliJson, startJson, waitFor } from './helpers.js';
 
 /** The device and the hub as separate processes, talking over real MQTT, committing to PGlite. */
@@ -47,8 +48,9 @@ describe('device → hub over MQTT (real processes)', () => {
     expect(body.items[0]?.detections[0]?.taxon?.label).toBe('Equus quagga');
 
     // The receipt (sent after the hub's commit) empties the device outbox.
+    const deviceApi = await panelLogin(`http://127.0.0.1:${device.ready.http}`);
     await waitFor(async () => {
-      const s = (await (await fetch(`http://127.0.0.1:${device.ready.http}/api/status`)).json()) as { sync: { outbox?: { depth: number }; lastSyncAt?: string | null } };
+      const s = (await (await deviceApi.fetch('/api/status')).json()) as { sync: { outbox?: { depth: number }; lastSyncAt?: string | null } };
       return s.sync.outbox?.depth === 0 && s.sync.lastSyncAt ? s : null;
     }, 'the device outbox to drain', 20_000);
     expect(await readdir(join(dir, 'inbox'))).toEqual([]);

@@ -37,6 +37,15 @@ export const HubConfigSchema = Type.Object(
       },
       { default: {} },
     ),
+    gallery: Type.Object(
+      {
+        proposeThreshold: Type.Number({ minimum: 0, maximum: 1, default: 0.75, description: 'A new device individual this alike to a global one becomes a merge proposal.' }),
+        autoMerge: Type.Boolean({ default: false, description: 'Link without review above autoMergeThreshold.' }),
+        autoMergeThreshold: Type.Number({ minimum: 0, maximum: 1, default: 0.95 }),
+        keepVersions: Type.Integer({ minimum: 1, default: 1000, description: 'Gallery deltas kept per fleet; an older resync gets a snapshot.' }),
+      },
+      { default: {} },
+    ),
     logLevel: Type.Union([Type.Literal('trace'), Type.Literal('debug'), Type.Literal('info'), Type.Literal('warn'), Type.Literal('error')], { default: 'info' }),
   },
   { additionalProperties: false },

@@ -29,6 +29,10 @@ export const HubErrors = defineErrors({
     message: 'Already exists',
     hint: 'Pick another id, or revoke and use a new id.',
   },
+  SPOOR_E_VERSION_CONFLICT: {
+    message: 'Someone changed this since you loaded it',
+    hint: 'Reload it, check the change, and decide again with the current version.',
+  },
   SPOOR_E_DB_UNAVAILABLE: {
     message: 'The database is not reachable',
     hint: 'Check DATABASE_URL and that Postgres is running: `pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start`.',

@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import { buildApp } from './http/app.js';
 import { startBroker, type Broker } from './broker/broker.js';
 import type { HubConfig } from './config.js';
+import { Gallery } from './gallery/gallery.js';
 import { Ingest } from './ingest/ingest.js';
 import { openStore, type Store } from './store/store.js';
 import { acquireLock, type HeldLock } from './system/lock.js';
@@ -16,6 +17,7 @@ export interface Hub {
   metrics: HubMetrics;
   broker: Broker | null;
   ingest: Ingest;
+  gallery: Gallery;
   /** The in-memory admin token written to hub.lock.json (PGlite data dirs only). */
   localAdminToken: string | null;
   stop(): Promise<void>;
@@ -54,6 +56,9 @@ export async function startHub(config: HubConfig, logger: Logger): Promise<Hub> 
       const b = broker;
       cleanups.push(() => b.stop());
     }
+    const gallery = new Gallery({ sql: store.sql, settings: config.gallery, prefix: config.prefix, logger });
+    await gallery.start();
+    cleanups.push(() => gallery.stop());
     const loopback = (h: string) => (h === '0.0.0.0' || h === '::' ? '127.0.0.1' : h);
     const ingest = new Ingest({
       url: config.mqttUrl ?? `${config.mqtt.tls ? 'mqtts' : 'mqtt'}://${loopback(config.mqtt.host)}:${broker?.port}`,
@@ -67,11 +72,13 @@ export async function startHub(config: HubConfig, logger: Logger): Promise<Hub> 
       store,
       metrics,
       logger,
+      onCommitted: (sightings) => gallery.onCommitted(sightings),
     });
+    gallery.setPublisher(ingest);
     await ingest.start();
     cleanups.push(() => ingest.stop());
 
-    const app = await buildApp({ logger, store, metrics, broker: broker ?? undefined, ingest, localAdminToken: lock?.info.token });
+    const app = await buildApp({ logger, store, metrics, gallery, broker: broker ?? undefined, ingest, localAdminToken: lock?.info.token });
     await app.listen({ host: config.http.host, port: config.http.port });
     cleanups.push(() => app.close());
     const address = app.server.address();
@@ -87,6 +94,7 @@ export async function startHub(config: HubConfig, logger: Logger): Promise<Hub> 
       metrics,
       broker,
       ingest,
+      gallery,
       localAdminToken: lock?.info.token ?? null,
       stop: stopAll,
     };

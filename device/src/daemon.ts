@@ -1,7 +1,12 @@
+import { statfsSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { ResolvedConfig } from './config/load.js';
 import { buildApp } from './http/app.js';
+import { DEFAULT_PANEL_DIR } from './http/panel.js';
+import { filePasswordStore } from './http/password.js';
+import { enrollIndividual } from './reid/enroll.js';
+import { SettingsFile, SettingsService, withOverlay } from './http/settings.js';
 import { openRuntime, type DeviceRuntime } from './runtime.js';
 import { SyncRelay } from './sync/relay.js';
 import { openLine } from '@spoor/native';
@@ -23,8 +28,13 @@ export interface Daemon {
  * Wire the daemon by hand: config → logger → store + models → pipeline → sync → triggers → http.
  * Parts stop in reverse order.
  */
-export async function startDaemon(config: ResolvedConfig, logger: Logger): Promise<Daemon> {
+export async function startDaemon(fileConfig: ResolvedConfig, logger: Logger): Promise<Daemon> {
   const startedAt = Date.now();
+  // Settings saved from the panel (<dataDir>/settings.json) lie over the config file.
+  const overlaid = withOverlay(fileConfig);
+  if (overlaid.error) logger.warn({ err: overlaid.error }, 'panel settings ignored: they no longer validate');
+  // A shallow mutable copy: parts that read `config.<section>.<key>` at call time see live settings.
+  const config: { -readonly [K in keyof ResolvedConfig]: ResolvedConfig[K] } = { ...overlaid.config };
   // The relay is built once the DB is open; the processor's hooks reach it late-bound.
   let relay: SyncRelay | null = null;
   const frameMs: number[] = [];
@@ -84,6 +94,25 @@ export async function startDaemon(config: ResolvedConfig, logger: Logger): Promi
     individuals: runtime.individuals,
     maxUploadBytes: config.http.maxUploadBytes,
     isReady: () => ready,
+    passwords: filePasswordStore(config.dataDir, config.panel.passwordHash),
+    panelDir: DEFAULT_PANEL_DIR,
+    panel: {
+      settings: new SettingsService(overlaid.config, overlaid.overlay, new SettingsFile(config.dataDir), (next, changed) => {
+        config.name = next.name;
+        config.pipeline = next.pipeline;
+        config.reid = next.reid;
+        logger.info({ changed }, 'settings applied live');
+      }),
+      captureBlob: (id) => captures.get(id)?.blobPath ?? null,
+    },
+    individualAdmin: {
+      enroll: (input) => enrollIndividual({ infer: (job) => runtime.pool.infer(job), individuals: runtime.individuals, gallery: runtime.gallery }, input),
+      remove: (id) => {
+        runtime.gallery.removeIndividual(id);
+        runtime.gallery.flush();
+      },
+      tmpDir: config.dataDir,
+    },
     onIngested: () => {
       lastTrigger = new Date().toISOString();
       processor.kick();
@@ -96,6 +125,7 @@ export async function startDaemon(config: ResolvedConfig, logger: Logger): Promi
       queue: captures.counts(),
       sightings: runtime.sightings.count(),
       lastTrigger,
+      disk: diskOf(config.dataDir),
       sync: relay ? relay.status() : { connection: 'off' },
     }),
   });
@@ -128,6 +158,15 @@ export async function startDaemon(config: ResolvedConfig, logger: Logger): Promi
 }
 
 const DEVICE_VERSION = '0.1.0';
+
+function diskOf(dir: string): { freeBytes: number; totalBytes: number } | null {
+  try {
+    const s = statfsSync(dir);
+    return { freeBytes: s.bavail * s.bsize, totalBytes: s.blocks * s.bsize };
+  } catch {
+    return null;
+  }
+}
 
 const total = (c: Record<string, number>): number => Object.values(c).reduce((a, b) => a + b, 0);
 

@@ -4,12 +4,13 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { renderScene } from '@spoor/models/testing';
 import type { Sighting } from '../src/store/sightings.js';
-import { type DaemonProcess, startDaemonProcess, waitFor } from './helpers.js';
+import { type DaemonProcess, type PanelSession, panelLogin, startDaemonProcess, waitFor } from './helpers.js';
 
 describe('spoor-device run (real daemon process)', () => {
   let dir: string;
   let daemon: DaemonProcess;
   let base: string;
+  let api: PanelSession;
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'spoor-daemon-'));
@@ -20,6 +21,7 @@ describe('spoor-device run (real daemon process)', () => {
     );
     daemon = await startDaemonProcess(config);
     base = `http://127.0.0.1:${daemon.port}`;
+    api = await panelLogin(base);
   }, 90_000);
 
   afterAll(() => {
@@ -35,7 +37,7 @@ describe('spoor-device run (real daemon process)', () => {
     const photo = await renderScene({ width: 1280, height: 720, seed: 5, format: 'jpeg', objects: [{ category: 'animal', species: 'Giraffa camelopardalis', individual: 3, box: [0.4, 0.2, 0.25, 0.5] }] });
     await writeFile(join(dir, 'inbox', 'IMG_0001.JPG'), photo);
     const items = await waitFor(async () => {
-      const body = (await (await fetch(`${base}/api/sightings`)).json()) as { items: Sighting[]; total: number };
+      const body = (await (await api.fetch(`/api/sightings`)).json()) as { items: Sighting[]; total: number };
       return body.total >= 1 ? body.items : null;
     }, 'the sighting');
     expect(items[0]?.detections[0]).toMatchObject({ category: 'animal', taxon: { label: 'Giraffa camelopardalis' } });
@@ -47,7 +49,7 @@ describe('spoor-device run (real daemon process)', () => {
     const photo = await renderScene({ width: 640, height: 480, seed: 6, format: 'jpeg', objects: [{ category: 'vehicle', box: [0.1, 0.5, 0.4, 0.3] }] });
     form.append('photo', new Blob([photo], { type: 'image/jpeg' }), 'truck.jpg');
     form.append('junk', new Blob([Buffer.from('not an image')], { type: 'image/jpeg' }), 'junk.jpg');
-    const res = await fetch(`${base}/api/captures`, { method: 'POST', body: form });
+    const res = await api.fetch(`/api/captures`, { method: 'POST', body: form });
     expect(res.status).toBe(202);
     const { results } = (await res.json()) as { results: { file: string; kind: string; code?: string }[] };
     expect(results).toEqual([
@@ -55,7 +57,7 @@ describe('spoor-device run (real daemon process)', () => {
       expect.objectContaining({ file: 'junk.jpg', kind: 'quarantined', code: 'SPOOR_E_IMAGE_DECODE' }),
     ]);
     await waitFor(async () => {
-      const body = (await (await fetch(`${base}/api/sightings`)).json()) as { items: Sighting[] };
+      const body = (await (await api.fetch(`/api/sightings`)).json()) as { items: Sighting[] };
       return body.items.some((s) => s.detections.some((d) => d.category === 'vehicle'));
     }, 'the vehicle sighting');
   });

@@ -105,3 +105,35 @@ export async function waitFor<T>(check: () => T | Promise<T>, what: string, time
     await new Promise((r) => setTimeout(r, 50));
   }
 }
+
+export const TEST_PANEL_PASSWORD = 'correct horse battery';
+
+export interface PanelSession {
+  cookie: string;
+  csrf: string;
+  /** fetch with the session cookie, and the CSRF header on state-changing requests. */
+  fetch(path: string, init?: RequestInit): Promise<Response>;
+}
+
+/** Set the panel's admin password if none is set yet, log in, and return the session. */
+export async function panelLogin(base: string, password = TEST_PANEL_PASSWORD): Promise<PanelSession> {
+  const post = (path: string) => fetch(`${base}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ password }) });
+  let res = await post('/api/auth/setup');
+  if (res.status === 401) res = await post('/api/auth/login');
+  if (res.status !== 200) throw new Error(`panel login failed: ${res.status} ${await res.text()}`);
+  const { csrf } = (await res.json()) as { csrf: string };
+  const cookie = res.headers
+    .getSetCookie()
+    .map((c) => c.split(';')[0])
+    .join('; ');
+  return {
+    cookie,
+    csrf,
+    fetch: (path, init = {}) => {
+      const headers = new Headers(init.headers);
+      headers.set('cookie', cookie);
+      headers.set('x-csrf-token', csrf);
+      return fetch(`${base}${path}`, { ...init, headers });
+    },
+  };
+}

@@ -1,4 +1,5 @@
 import { devicesCommand } from './devices.js';
+import { exportCommand } from './export.js';
 import { runCommand } from './run.js';
 import { tokensCommand } from './tokens.js';
 import { type CliIo, UsageError, processIo, reportError } from './common.js';
@@ -12,6 +13,7 @@ Commands:
   devices add <deviceId> --data <dir>    register a trap unit; prints its MQTT credentials once
   devices list|revoke ... --data <dir>   list or revoke devices
   tokens add --role <role> --data <dir>  create an API token; prints it once
+  export camtrap-dp <outDir> --data <dir>  write a Camtrap DP 1.0 package
 
 Every command takes --help; data commands take --json.`;
 
@@ -19,6 +21,7 @@ const COMMANDS: Record<string, (argv: string[], io: CliIo) => Promise<number>> =
   run: runCommand,
   devices: devicesCommand,
   tokens: tokensCommand,
+  export: exportCommand,
 };
 
 export async function main(argv: string[], io: CliIo = processIo): Promise<number> {

@@ -5,6 +5,10 @@ import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstanc
 import type { Logger } from 'pino';
 import { errorReply } from '@spoor/protocol';
 import { HubErrors } from '../errors.js';
+import { Gallery } from '../gallery/gallery.js';
+import { DEFAULT_MATCH_SETTINGS } from '../gallery/matching.js';
+import { galleryRoutes } from './gallery-routes.js';
+import { exportRoutes } from './export-routes.js';
 import type { Store } from '../store/store.js';
 import type { Role } from '../store/tokens.js';
 import type { HubMetrics } from '../system/metrics.js';
@@ -27,6 +31,8 @@ export interface AppDeps {
   /** Broker state for /ready and /metrics; absent when the hub uses an external broker. */
   broker?: { isListening(): boolean; connectedClients(): number; revoke(deviceId: string): void; forget?(deviceId: string): void } | undefined;
   ingest?: { isConnected(): boolean } | undefined;
+  /** The global gallery; a local one (no publishing) when absent. */
+  gallery?: Gallery | undefined;
   /** An extra admin token held only in memory (the local CLI's, from hub.lock.json). */
   localAdminToken?: string | undefined;
 }
@@ -39,12 +45,15 @@ const STATUS: Record<string, number> = {
   SPOOR_E_FORBIDDEN: 403,
   SPOOR_E_NOT_FOUND: 404,
   SPOOR_E_CONFLICT: 409,
+  SPOOR_E_VERSION_CONFLICT: 409,
   SPOOR_E_DB_UNAVAILABLE: 503,
 };
 
 declare module 'fastify' {
   interface FastifyRequest {
     role?: Role;
+    /** Who is asking, for the audit log: the token id, or `local-admin`. */
+    actor?: string;
   }
 }
 
@@ -80,10 +89,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     const m = /^Bearer\s+(\S+)$/i.exec(header);
     if (!m?.[1]) throw HubErrors.SPOOR_E_UNAUTHORIZED();
     const token = m[1];
-    const role: Role | null = deps.localAdminToken !== undefined && token === deps.localAdminToken ? 'admin' : await deps.store.tokens.verify(token);
-    if (!role) throw HubErrors.SPOOR_E_UNAUTHORIZED();
+    const who = deps.localAdminToken !== undefined && token === deps.localAdminToken ? { id: 'local-admin', role: 'admin' as const } : await deps.store.tokens.identify(token);
+    if (!who) throw HubErrors.SPOOR_E_UNAUTHORIZED();
+    const role = who.role;
     if (!roles.includes(role)) throw HubErrors.SPOOR_E_FORBIDDEN(`${role} tokens may not ${req.method} ${req.routeOptions.url ?? req.url}`);
     req.role = role;
+    req.actor = who.id;
   };
 
   app.get('/health', { schema: { hide: true } }, async () => ({ ok: true }));
@@ -153,6 +164,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       return s;
     },
   );
+
+  const gallery = deps.gallery ?? new Gallery({ sql: deps.store.sql, settings: DEFAULT_MATCH_SETTINGS, prefix: 'spoor/v1', logger: deps.logger });
+  galleryRoutes(app, { gallery, authorize, errors });
+  exportRoutes(app, { store: deps.store, authorize, errors });
 
   return app;
 }

@@ -22,6 +22,8 @@ export interface IngestOptions {
   store: Pick<Store, 'sightings' | 'devices'>;
   metrics: HubMetrics;
   logger: Logger;
+  /** Called with each committed batch before its receipts go out (the global gallery matches here). */
+  onCommitted?: ((sightings: SightingPayload[]) => Promise<unknown>) | undefined;
 }
 
 interface Pending {
@@ -84,6 +86,12 @@ export class Ingest {
     const refused = granted.filter((g) => g.qos === 128);
     if (refused.length > 0) throw HubErrors.SPOOR_E_MQTT_UNAVAILABLE(`the broker refused the subscriptions ${refused.map((g) => g.topic).join(', ')}`);
     this.log.info({ url: o.url.replace(/\/\/[^@/]*@/, '//***@'), topics }, 'ingest subscribed');
+  }
+
+  /** Publish through the hub's own connection (gallery deltas). */
+  async publish(topic: string, payload: Buffer, opts: { qos: 0 | 1; retain: boolean }): Promise<void> {
+    if (!this.client) throw HubErrors.SPOOR_E_MQTT_UNAVAILABLE('the hub is not connected to the broker');
+    await this.client.publishAsync(topic, payload, opts);
   }
 
   isConnected(): boolean {
@@ -184,6 +192,13 @@ export class Ingest {
       committed = batch;
     } catch (err) {
       committed = await this.commitOneByOne(batch, err);
+    }
+    if (this.opts.onCommitted && committed.length > 0) {
+      try {
+        await this.opts.onCommitted(committed.map((p) => p.payload));
+      } catch (err) {
+        this.log.error({ err: (err as Error).message, size: committed.length }, 'gallery matching failed for a committed batch');
+      }
     }
     this.opts.metrics.batchSeconds.observe((performance.now() - started) / 1000);
     this.opts.metrics.ingested.inc({}, committed.length);

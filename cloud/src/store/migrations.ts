@@ -71,6 +71,82 @@ export const MIGRATIONS: readonly { version: number; name: string; sql: string }
       );
     `,
   },
+  {
+    version: 2,
+    name: 'global gallery',
+    // Timestamps are kept to the millisecond so a snapshot taken through JS restores exactly (undo).
+    sql: `
+      ALTER TABLE fleets ADD COLUMN gallery_version integer NOT NULL DEFAULT 0;
+      ALTER TABLE sightings ADD COLUMN unidentifiable boolean NOT NULL DEFAULT false;
+      CREATE TABLE individuals (
+        id uuid PRIMARY KEY,
+        fleet_id text NOT NULL,
+        species text NOT NULL,
+        name text,
+        version integer NOT NULL DEFAULT 1,
+        status text NOT NULL DEFAULT 'active' CHECK (status IN ('active', 'merged')),
+        merged_into uuid,
+        created_at timestamptz NOT NULL DEFAULT date_trunc('milliseconds', now()),
+        updated_at timestamptz NOT NULL DEFAULT date_trunc('milliseconds', now())
+      );
+      CREATE INDEX individuals_fleet ON individuals (fleet_id, species, status);
+      CREATE TABLE individual_links (
+        device_id text NOT NULL,
+        local_id uuid NOT NULL,
+        individual_id uuid NOT NULL REFERENCES individuals(id),
+        created_at timestamptz NOT NULL DEFAULT date_trunc('milliseconds', now()),
+        PRIMARY KEY (device_id, local_id)
+      );
+      CREATE INDEX individual_links_individual ON individual_links (individual_id);
+      CREATE TABLE individual_refs (
+        id bigserial PRIMARY KEY,
+        individual_id uuid NOT NULL REFERENCES individuals(id),
+        sighting_id uuid NOT NULL,
+        device_id text NOT NULL,
+        local_id uuid NOT NULL,
+        dim integer NOT NULL,
+        embedding bytea NOT NULL,
+        scale real NOT NULL,
+        created_at timestamptz NOT NULL DEFAULT date_trunc('milliseconds', now()),
+        UNIQUE (sighting_id, device_id, local_id)
+      );
+      CREATE INDEX individual_refs_individual ON individual_refs (individual_id);
+      CREATE TABLE proposals (
+        id uuid PRIMARY KEY,
+        fleet_id text NOT NULL,
+        device_id text NOT NULL,
+        local_id uuid NOT NULL,
+        species text NOT NULL,
+        candidate_individual_id uuid NOT NULL REFERENCES individuals(id),
+        score real NOT NULL,
+        status text NOT NULL DEFAULT 'open' CHECK (status IN ('open', 'accepted', 'rejected')),
+        evidence jsonb NOT NULL,
+        created_at timestamptz NOT NULL DEFAULT date_trunc('milliseconds', now())
+      );
+      CREATE UNIQUE INDEX proposals_open_local ON proposals (device_id, local_id) WHERE status = 'open';
+      CREATE INDEX proposals_fleet_status ON proposals (fleet_id, status);
+      CREATE TABLE decisions (
+        id uuid PRIMARY KEY,
+        fleet_id text NOT NULL,
+        actor text NOT NULL,
+        at timestamptz NOT NULL DEFAULT date_trunc('milliseconds', now()),
+        kind text NOT NULL CHECK (kind IN ('confirm', 'reject', 'merge', 'split', 'rename', 'unidentifiable', 'undo')),
+        target_ids jsonb NOT NULL,
+        before jsonb NOT NULL,
+        after jsonb NOT NULL,
+        undone_by uuid,
+        undoes uuid
+      );
+      CREATE INDEX decisions_at ON decisions (at DESC);
+      CREATE TABLE gallery_versions (
+        fleet_id text NOT NULL,
+        version integer NOT NULL,
+        delta jsonb NOT NULL,
+        created_at timestamptz NOT NULL DEFAULT now(),
+        PRIMARY KEY (fleet_id, version)
+      );
+    `,
+  },
 ];
 
 const LOCK_KEY = 0x5b0012; // any constant; shared by every hub on the same database

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isSpoorError } from '@spoor/protocol';
 import { makeSighting } from '../testing/fixtures.js';
-import { migrate } from './migrations.js';
+import { MIGRATIONS, migrate } from './migrations.js';
 import type { Store } from './store.js';
 import { storeFactory, type StoreFactory } from './testing.js';
 
@@ -20,7 +20,7 @@ describe.each(['pglite', 'postgres'] as const)('store on %s', (kind) => {
   it('migrations are recorded and a second run applies nothing', async () => {
     expect(await migrate(store.sql)).toEqual([]);
     const { rows } = await store.sql.query<{ version: number }>('SELECT version FROM schema_migrations');
-    expect(rows.map((r) => r.version)).toEqual([1]);
+    expect(rows.map((r) => r.version)).toEqual([1, 2]);
   });
 
   it('adds a device, shows the password once and verifies it (and nothing else)', async () => {
@@ -114,7 +114,7 @@ describe('migrations on the Postgres server', () => {
     try {
       const [a, b] = await Promise.all([fresh.connect(), fresh.connect()]);
       const results = await Promise.all([migrate(a), migrate(b)]);
-      expect(results.map((r) => r.length).sort()).toEqual([0, 1]);
+      expect(results.map((r) => r.length).sort()).toEqual([0, MIGRATIONS.length]);
     } finally {
       await fresh.dispose();
     }

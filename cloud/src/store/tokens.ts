@@ -28,6 +28,14 @@ export class TokenRepo {
     return isRole(role) ? role : null;
   }
 
+  /** The token's id (the audit log's actor) and role, or null. */
+  async identify(token: string): Promise<{ id: string; role: Role } | null> {
+    if (!token) return null;
+    const { rows } = await this.sql.query<{ id: string; role: string }>('SELECT id, role FROM tokens WHERE token_hash = $1 AND revoked_at IS NULL', [sha256Hex(token)]);
+    const r = rows[0];
+    return r && isRole(r.role) ? { id: r.id, role: r.role } : null;
+  }
+
   async revoke(id: string): Promise<void> {
     const { rows } = await this.sql.query('UPDATE tokens SET revoked_at = COALESCE(revoked_at, now()) WHERE id = $1 RETURNING id', [id]);
     if (rows.length === 0) throw HubErrors.SPOOR_E_NOT_FOUND(`token ${id}`);

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { codecs, uuidv7, type SightingPayload } from '@spoor/protocol';
+import { codecs, encodeEmbedding, uuidv7, type SightingPayload } from '@spoor/protocol';
 
 /** A valid sighting as a device would send it (checked against the wire schema). */
 export function makeSighting(deviceId: string, opts: { species?: string; takenAt?: Date; individualId?: string | null } = {}): SightingPayload {
@@ -33,4 +33,26 @@ export function makeSighting(deviceId: string, opts: { species?: string; takenAt
   const check = codecs.sighting.decode(JSON.stringify(p));
   if (!check.ok) throw new Error(`fixture is invalid: ${check.reason}`);
   return p;
+}
+
+/** A sighting whose one individual is the device's local `localId` with `decision` and this embedding (int8 on the wire). */
+export function makeReidSighting(deviceId: string, localId: string, decision: 'new' | 'known', vector: Float32Array, opts: { species?: string; takenAt?: Date } = {}): SightingPayload {
+  const p = makeSighting(deviceId, { individualId: localId, ...opts });
+  const ind = p.individuals[0];
+  const det = p.detections[0];
+  if (!ind || !det?.individual) throw new Error('fixture shape changed');
+  ind.decision = decision;
+  ind.embedding = encodeEmbedding(vector, 'i8');
+  det.individual.decision = decision;
+  return p;
+}
+
+/** A unit vector with a fixed pseudo-random direction per seed; `noise` moves it a little. */
+export function vectorFor(seed: number, dim = 64, noise = 0): Float32Array {
+  let x = seed * 9301 + 49297;
+  const rnd = () => ((x = (x * 9301 + 49297) % 233280) / 233280) * 2 - 1;
+  const v = Float32Array.from({ length: dim }, () => rnd());
+  if (noise > 0) for (let i = 0; i < dim; i++) v[i] = (v[i] as number) + noise * Math.sin(i * 7.1 + seed);
+  const n = Math.hypot(...v);
+  return v.map((y) => y / n);
 }

@@ -1,4 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
+import { PASSWORD_HASH_PATTERN } from '../http/password.js';
 
 /**
  * The device's configuration: one TypeBox schema validates the config file, the settings
@@ -104,6 +105,16 @@ export const DeviceConfigSchema = Type.Object(
             { additionalProperties: false },
           ),
         ),
+      },
+      { default: {}, additionalProperties: false },
+    ),
+    panel: Type.Object(
+      {
+        passwordHash: Type.Union([Type.String({ pattern: PASSWORD_HASH_PATTERN }), Type.Null()], {
+          default: null,
+          description: 'scrypt hash of the LAN panel admin password, from provisioning; null = the first visitor sets one (kept in <dataDir>/panel-auth.json). There is no default password.',
+          ...restart,
+        }),
       },
       { default: {}, additionalProperties: false },
     ),

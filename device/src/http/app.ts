@@ -5,6 +5,11 @@ import { errorReply } from '@spoor/protocol';
 import type { Ingestor } from '../ingest/ingest.js';
 import type { IndividualStore } from '../store/individuals.js';
 import type { SightingStore } from '../store/sightings.js';
+import { registerAuth } from './auth.js';
+import type { PasswordStore } from './password.js';
+import { registerPanel } from './panel.js';
+import { registerPanelRoutes, type PanelRouteDeps } from './panel-routes.js';
+import { registerIndividualRoutes, type IndividualRouteDeps } from './individuals-routes.js';
 
 export interface AppDeps {
   logger: Logger;
@@ -16,6 +21,16 @@ export interface AppDeps {
   isReady: () => boolean;
   status: () => Record<string, unknown>;
   onIngested: () => void;
+  /** The panel's admin password (config or set on first visit). */
+  passwords: PasswordStore;
+  /** Settings and photo routes for the panel; absent in tests that do not need them. */
+  panel?: PanelRouteDeps;
+  /** Enroll, rename and delete individuals; absent in tests that do not need them. */
+  individualAdmin?: Omit<IndividualRouteDeps, 'individuals'>;
+  /** Built panel (device/panel/dist); null or missing serves no panel. */
+  panelDir?: string | null;
+  /** Called once per registered route (tests list them to prove each one needs auth). */
+  onRoute?: (route: { method: string | string[]; url: string; public: boolean }) => void;
 }
 
 /** Domain error codes → HTTP status. Anything else is a 500 whose message is not sent. */
@@ -23,6 +38,8 @@ const STATUS: Record<string, number> = {
   SPOOR_E_NOT_FOUND: 404,
   SPOOR_E_CONFIG_INVALID: 400,
   SPOOR_E_BAD_REQUEST: 400,
+  SPOOR_E_AUTH_REQUIRED: 401,
+  SPOOR_E_ENROLL_NO_FEATURES: 422,
 };
 
 /** Build the device HTTP API without listening (tests use `inject`, the daemon calls `listen`). */
@@ -37,8 +54,16 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     return reply.status(r.status).send(r.body);
   });
 
-  app.get('/health', async () => ({ ok: true }));
-  app.get('/ready', async (_req, reply) => (deps.isReady() ? { ready: true } : reply.status(503).send({ ready: false })));
+  if (deps.onRoute) {
+    const onRoute = deps.onRoute;
+    app.addHook('onRoute', (r) => onRoute({ method: r.method, url: r.url, public: r.config?.public === true }));
+  }
+  registerAuth(app, { passwords: deps.passwords });
+  if (deps.panelDir) await registerPanel(app, deps.panelDir);
+
+  app.get('/health', { config: { public: true } }, async () => ({ ok: true }));
+  // Public too: a readiness probe for systemd/orchestrators; it says only whether models are loaded.
+  app.get('/ready', { config: { public: true } }, async (_req, reply) => (deps.isReady() ? { ready: true } : reply.status(503).send({ ready: false })));
   app.get('/api/status', async () => deps.status());
 
   /** Upload one or more photos (multipart, any field name). Each is accounted for in the reply. */
@@ -69,6 +94,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     return s ?? reply.status(404).send({ error: { code: 'SPOOR_E_NOT_FOUND', message: `sighting ${req.params.id} not found` } });
   });
   app.get('/api/individuals', async () => ({ items: deps.individuals.list() }));
+  if (deps.panel) registerPanelRoutes(app, deps.panel);
+  if (deps.individualAdmin) registerIndividualRoutes(app, { individuals: deps.individuals, ...deps.individualAdmin });
 
   return app;
 }

@@ -1,0 +1,212 @@
+import { HubErrors } from '../errors.js';
+import type { Queryable, Sql } from '../store/sql.js';
+import { addRefs, bumpFleet, fleetOfDevice, newId, type GalleryDelta } from './common.js';
+import { loadState, opsFor, restoreState, type GalleryState } from './state.js';
+
+export const DECISION_KINDS = ['confirm', 'reject', 'merge', 'split', 'rename', 'unidentifiable', 'undo'] as const;
+export type DecisionKind = (typeof DECISION_KINDS)[number];
+
+export interface DecisionResult {
+  decisionId: string;
+  kind: DecisionKind;
+  fleetId: string;
+  /** The fleet's gallery version after the decision. */
+  version: number;
+  /** Individuals the decision wrote, with their new versions. */
+  individuals: Record<string, number | null>;
+  delta: GalleryDelta;
+  /** The individual a split or a reject created. */
+  createdId?: string;
+}
+
+interface Touched {
+  individuals: string[];
+  proposals?: string[];
+  sightings?: string[];
+}
+
+const touchSql = "UPDATE individuals SET version = version + 1, updated_at = date_trunc('milliseconds', now()) WHERE id = ANY($1::uuid[])";
+
+/**
+ * Reviewer decisions on the global gallery. Each is ONE transaction: lock the individuals,
+ * check the versions the reviewer saw, change, write the audit row (before/after state) and
+ * the fleet's next gallery version with its delta. A stale version is SPOOR_E_VERSION_CONFLICT.
+ */
+export class GalleryDecisions {
+  constructor(
+    private readonly sql: Sql,
+    private readonly keepVersions: number,
+  ) {}
+
+  /** The runner every decision goes through. `change` returns ids it created (they join the after-state). */
+  private run(
+    actor: string,
+    kind: DecisionKind,
+    touched: Touched,
+    expected: Record<string, number>,
+    change: (tx: Queryable, before: GalleryState) => Promise<{ created?: string[]; undoes?: string; fleetId?: string }>,
+  ): Promise<DecisionResult> {
+    return this.sql.transaction(async (tx) => {
+      const ids = [...new Set(touched.individuals)].sort();
+      if (ids.length > 0) await tx.query('SELECT id FROM individuals WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE', [ids]);
+      const before = await loadState(tx, { individuals: ids, proposals: touched.proposals ?? [], sightings: touched.sightings ?? [] });
+      for (const [id, v] of Object.entries(expected)) {
+        const cur = before.individuals[id];
+        if (!cur) throw HubErrors.SPOOR_E_NOT_FOUND(`individual ${id}`);
+        if (cur.individual.version !== v) throw HubErrors.SPOOR_E_VERSION_CONFLICT(`individual ${id} is at version ${cur.individual.version}, not ${v}`);
+      }
+      const fleets = new Set(Object.values(before.individuals).flatMap((s) => (s ? [s.individual.fleetId] : [])));
+      const out = await change(tx, before);
+      if (out.fleetId) fleets.add(out.fleetId);
+      if (fleets.size !== 1) throw HubErrors.SPOOR_E_BAD_REQUEST(fleets.size === 0 ? 'nothing to decide on' : 'a decision cannot span fleets');
+      const fleetId = [...fleets][0] as string;
+      const all = [...new Set([...ids, ...(out.created ?? [])])];
+      const after = await loadState(tx, { individuals: all, proposals: touched.proposals ?? [], sightings: touched.sightings ?? [] });
+      for (const id of out.created ?? []) before.individuals[id] = null;
+      const decisionId = newId();
+      await tx.query(
+        `INSERT INTO decisions (id, fleet_id, actor, kind, target_ids, before, after, undoes) VALUES ($1, $2, $3, $4, $5::jsonb, $6::jsonb, $7::jsonb, $8)`,
+        [decisionId, fleetId, actor, kind, JSON.stringify(all), JSON.stringify(before), JSON.stringify(after), out.undoes ?? null],
+      );
+      if (out.undoes) await tx.query('UPDATE decisions SET undone_by = $2 WHERE id = $1', [out.undoes, decisionId]);
+      const delta = await bumpFleet(tx, fleetId, opsFor(after.individuals), this.keepVersions);
+      return {
+        decisionId,
+        kind,
+        fleetId,
+        version: delta.version,
+        individuals: Object.fromEntries(Object.entries(after.individuals).map(([id, s]) => [id, s?.individual.version ?? null])),
+        delta,
+        ...(out.created?.[0] ? { createdId: out.created[0] } : {}),
+      };
+    });
+  }
+
+  private async openProposal(id: string): Promise<{ id: string; device_id: string; local_id: string; species: string; candidate_individual_id: string; evidence: string[]; fleet_id: string }> {
+    const { rows } = await this.sql.query<{ id: string; status: string; device_id: string; local_id: string; species: string; candidate_individual_id: string; evidence: string[]; fleet_id: string }>(
+      'SELECT * FROM proposals WHERE id = $1',
+      [id],
+    );
+    const p = rows[0];
+    if (!p) throw HubErrors.SPOOR_E_NOT_FOUND(`proposal ${id}`);
+    if (p.status !== 'open') throw HubErrors.SPOOR_E_VERSION_CONFLICT(`proposal ${id} is already ${p.status}`);
+    return p;
+  }
+
+  /** Accept: the device's local individual IS the candidate; its evidence becomes references. */
+  async accept(actor: string, proposalId: string, expectedVersion?: number): Promise<DecisionResult> {
+    const p = await this.openProposal(proposalId);
+    const expected = expectedVersion === undefined ? {} : { [p.candidate_individual_id]: expectedVersion };
+    return this.run(actor, 'confirm', { individuals: [p.candidate_individual_id], proposals: [p.id] }, expected, async (tx, before) => {
+      if (before.proposals[p.id]?.status !== 'open') throw HubErrors.SPOOR_E_VERSION_CONFLICT(`proposal ${p.id} was decided meanwhile`);
+      if (before.individuals[p.candidate_individual_id]?.individual.status !== 'active') throw HubErrors.SPOOR_E_VERSION_CONFLICT('the candidate was merged meanwhile; reject and propose again');
+      await tx.query("UPDATE proposals SET status = 'accepted' WHERE id = $1", [p.id]);
+      await tx.query('INSERT INTO individual_links (device_id, local_id, individual_id) VALUES ($1, $2, $3)', [p.device_id, p.local_id, p.candidate_individual_id]);
+      await addRefs(tx, p.candidate_individual_id, p.device_id, p.local_id, p.evidence);
+      await tx.query(touchSql, [[p.candidate_individual_id]]);
+      return {};
+    });
+  }
+
+  /** Reject: the device's local individual is someone new; it becomes its own global individual. */
+  async reject(actor: string, proposalId: string): Promise<DecisionResult> {
+    const p = await this.openProposal(proposalId);
+    const id = newId();
+    return this.run(actor, 'reject', { individuals: [], proposals: [p.id] }, {}, async (tx, before) => {
+      if (before.proposals[p.id]?.status !== 'open') throw HubErrors.SPOOR_E_VERSION_CONFLICT(`proposal ${p.id} was decided meanwhile`);
+      await tx.query("UPDATE proposals SET status = 'rejected' WHERE id = $1", [p.id]);
+      await tx.query('INSERT INTO individuals (id, fleet_id, species) VALUES ($1, $2, $3)', [id, p.fleet_id, p.species]);
+      await tx.query('INSERT INTO individual_links (device_id, local_id, individual_id) VALUES ($1, $2, $3)', [p.device_id, p.local_id, id]);
+      await addRefs(tx, id, p.device_id, p.local_id, p.evidence);
+      return { created: [id], fleetId: p.fleet_id };
+    });
+  }
+
+  /** Merge `ids` into `into`: their links and references move, they become `merged`. */
+  async merge(actor: string, ids: string[], into: string, expectedVersions: Record<string, number>): Promise<DecisionResult> {
+    const sources = [...new Set(ids)].filter((id) => id !== into);
+    if (sources.length === 0) throw HubErrors.SPOOR_E_BAD_REQUEST('merge needs at least one individual other than `into`');
+    for (const id of [...sources, into]) if (expectedVersions[id] === undefined) throw HubErrors.SPOOR_E_BAD_REQUEST(`expectedVersions needs a version for ${id}`);
+    return this.run(actor, 'merge', { individuals: [...sources, into] }, expectedVersions, async (tx, before) => {
+      const target = before.individuals[into];
+      for (const id of [...sources, into]) if (before.individuals[id]?.individual.status !== 'active') throw HubErrors.SPOOR_E_VERSION_CONFLICT(`individual ${id} is not active`);
+      if (sources.some((id) => before.individuals[id]?.individual.species !== target?.individual.species)) throw HubErrors.SPOOR_E_BAD_REQUEST('individuals of different species cannot be merged');
+      await tx.query('UPDATE individual_links SET individual_id = $1 WHERE individual_id = ANY($2::uuid[])', [into, sources]);
+      await tx.query('UPDATE individual_refs SET individual_id = $1 WHERE individual_id = ANY($2::uuid[])', [into, sources]);
+      await tx.query("UPDATE proposals SET candidate_individual_id = $1 WHERE candidate_individual_id = ANY($2::uuid[]) AND status = 'open'", [into, sources]);
+      await tx.query("UPDATE individuals SET status = 'merged', merged_into = $1 WHERE id = ANY($2::uuid[])", [into, sources]);
+      await tx.query(touchSql, [[...sources, into]]);
+      return {};
+    });
+  }
+
+  /**
+   * Split the references of `sightingIds` off `id` into a new individual. A device link moves
+   * with them when all of that local individual's references moved.
+   */
+  async split(actor: string, id: string, sightingIds: string[], expectedVersion: number): Promise<DecisionResult> {
+    const created = newId();
+    return this.run(actor, 'split', { individuals: [id] }, { [id]: expectedVersion }, async (tx, before) => {
+      const cur = before.individuals[id];
+      if (cur?.individual.status !== 'active') throw HubErrors.SPOOR_E_VERSION_CONFLICT(`individual ${id} is not active`);
+      const moving = cur.refs.filter((r) => sightingIds.includes(r.sightingId));
+      if (moving.length === 0) throw HubErrors.SPOOR_E_BAD_REQUEST('none of these sightings is a reference of the individual');
+      if (moving.length === cur.refs.length) throw HubErrors.SPOOR_E_BAD_REQUEST('a split must leave the individual at least one reference');
+      await tx.query('INSERT INTO individuals (id, fleet_id, species) VALUES ($1, $2, $3)', [created, cur.individual.fleetId, cur.individual.species]);
+      await tx.query('UPDATE individual_refs SET individual_id = $1 WHERE id = ANY($2::bigint[])', [created, moving.map((r) => r.id)]);
+      for (const l of cur.links) {
+        const mine = cur.refs.filter((r) => r.deviceId === l.deviceId && r.localId === l.localId);
+        if (mine.length > 0 && mine.every((r) => moving.includes(r))) {
+          await tx.query('UPDATE individual_links SET individual_id = $1 WHERE device_id = $2 AND local_id = $3', [created, l.deviceId, l.localId]);
+        }
+      }
+      await tx.query(touchSql, [[id]]);
+      return { created: [created] };
+    });
+  }
+
+  async rename(actor: string, id: string, name: string | null, expectedVersion: number): Promise<DecisionResult> {
+    return this.run(actor, 'rename', { individuals: [id] }, { [id]: expectedVersion }, async (tx) => {
+      await tx.query('UPDATE individuals SET name = $2 WHERE id = $1', [id, name]);
+      await tx.query(touchSql, [[id]]);
+      return {};
+    });
+  }
+
+  /** The sighting cannot be identified: it stops being a reference of anyone. */
+  async unidentifiable(actor: string, sightingId: string): Promise<DecisionResult> {
+    const s = await this.sql.query<{ device_id: string }>('SELECT device_id FROM sightings WHERE id = $1', [sightingId]);
+    const deviceId = s.rows[0]?.device_id;
+    if (!deviceId) throw HubErrors.SPOOR_E_NOT_FOUND(`sighting ${sightingId}`);
+    const owners = await this.sql.query<{ individual_id: string }>('SELECT DISTINCT individual_id FROM individual_refs WHERE sighting_id = $1', [sightingId]);
+    const ids = owners.rows.map((r) => r.individual_id);
+    return this.run(actor, 'unidentifiable', { individuals: ids, sightings: [sightingId] }, {}, async (tx) => {
+      await tx.query('DELETE FROM individual_refs WHERE sighting_id = $1', [sightingId]);
+      await tx.query('UPDATE sightings SET unidentifiable = true WHERE id = $1', [sightingId]);
+      if (ids.length > 0) await tx.query(touchSql, [ids]);
+      return { fleetId: await fleetOfDevice(tx, deviceId) };
+    });
+  }
+
+  /**
+   * Undo: write the decision's `before` back, exactly (versions move forward). Refused with
+   * SPOOR_E_VERSION_CONFLICT when anything it touched changed since, or when it is undone already.
+   */
+  async undo(actor: string, decisionId: string): Promise<DecisionResult> {
+    const { rows } = await this.sql.query<{ kind: string; before: GalleryState; after: GalleryState; undone_by: string | null }>(
+      'SELECT kind, before, after, undone_by FROM decisions WHERE id = $1',
+      [decisionId],
+    );
+    const d = rows[0];
+    if (!d) throw HubErrors.SPOOR_E_NOT_FOUND(`decision ${decisionId}`);
+    if (d.undone_by) throw HubErrors.SPOOR_E_VERSION_CONFLICT(`decision ${decisionId} was undone by ${d.undone_by}`);
+    const ids = Object.keys(d.after.individuals);
+    const fleetId = Object.values(d.after.individuals).find((s) => s)?.individual.fleetId ?? Object.values(d.before.individuals).find((s) => s)?.individual.fleetId;
+    const expected = Object.fromEntries(Object.entries(d.after.individuals).flatMap(([id, s]) => (s ? [[id, s.individual.version]] : [])));
+    return this.run(actor, 'undo', { individuals: ids, proposals: Object.keys(d.before.proposals), sightings: Object.keys(d.before.sightings) }, expected, async (tx, now) => {
+      for (const [id, p] of Object.entries(d.after.proposals)) if (now.proposals[id]?.status !== p?.status) throw HubErrors.SPOOR_E_VERSION_CONFLICT(`proposal ${id} changed since`);
+      await restoreState(tx, d.before, (id) => (now.individuals[id]?.individual.version ?? 0) + 1);
+      return { undoes: decisionId, ...(fleetId ? { fleetId } : {}) };
+    });
+  }
+}

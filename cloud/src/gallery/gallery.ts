@@ -1,0 +1,83 @@
+import type { Logger } from 'pino';
+import { codecs, fleetTopic, TOPIC_QOS, type SightingPayload } from '@spoor/protocol';
+import type { Sql } from '../store/sql.js';
+import type { GalleryDelta } from './common.js';
+import { GalleryDecisions, type DecisionResult } from './decisions.js';
+import { matchSightings, type MatchResult, type MatchSettings } from './matching.js';
+import { GalleryQueries } from './queries.js';
+import { UsearchScorer } from './scorer.js';
+
+/** The hub's MQTT client, as far as the gallery needs it. */
+export interface DeltaPublisher {
+  publish(topic: string, payload: Buffer, opts: { qos: 0 | 1; retain: boolean }): Promise<void>;
+}
+
+export interface GalleryOptions {
+  sql: Sql;
+  settings: MatchSettings;
+  prefix: string;
+  logger: Logger;
+  publisher?: DeltaPublisher | undefined;
+}
+
+/**
+ * The global gallery: matching on ingest, reviewer decisions, deltas to the fleets.
+ * `start()` builds the USearch index from Postgres; every committed change is published on
+ * `f/{fleet}/gallery` after its transaction commits (a lost publish is healed by resync).
+ */
+export class Gallery {
+  readonly scorer: UsearchScorer;
+  readonly decisions: GalleryDecisions;
+  readonly queries: GalleryQueries;
+  private chain: Promise<unknown> = Promise.resolve();
+  private readonly log: Logger;
+
+  constructor(private readonly opts: GalleryOptions) {
+    this.scorer = new UsearchScorer(opts.sql);
+    this.decisions = new GalleryDecisions(opts.sql, opts.settings.keepVersions);
+    this.queries = new GalleryQueries(opts.sql);
+    this.log = opts.logger.child({ mod: 'gallery' });
+  }
+
+  async start(): Promise<void> {
+    await this.scorer.rebuild();
+    this.log.info({ refs: this.scorer.size() }, 'gallery index built');
+  }
+
+  async stop(): Promise<void> {
+    await this.chain.catch(() => {});
+  }
+
+  setPublisher(p: DeltaPublisher): void {
+    this.opts.publisher = p;
+  }
+
+  /** Committed sightings, in order; one at a time so each match sees the previous one's individuals. */
+  onCommitted(sightings: readonly SightingPayload[]): Promise<MatchResult> {
+    const run = this.chain.then(async () => {
+      const r = await matchSightings(this.opts.sql, this.scorer, this.opts.settings, sightings, (refs) => this.scorer.add(refs));
+      for (const d of r.deltas) await this.publish(d);
+      return r;
+    });
+    this.chain = run.catch(() => {});
+    return run;
+  }
+
+  /** Run a decision, then refresh the fleet's index and publish its delta. */
+  async decide(fn: (d: GalleryDecisions) => Promise<DecisionResult>): Promise<DecisionResult> {
+    const r = await fn(this.decisions);
+    await this.scorer.rebuild(r.fleetId);
+    await this.publish(r.delta);
+    return r;
+  }
+
+  private async publish(delta: GalleryDelta): Promise<void> {
+    const p = this.opts.publisher;
+    if (!p) return;
+    try {
+      await p.publish(fleetTopic(delta.fleetId, this.opts.prefix), codecs.gallery.encode(delta), TOPIC_QOS.gallery);
+    } catch (err) {
+      this.log.warn({ err: (err as Error).message, fleetId: delta.fleetId, version: delta.version }, 'gallery delta not published; devices catch up by resync');
+    }
+  }
+}

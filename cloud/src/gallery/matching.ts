@@ -1,0 +1,134 @@
+import { decodeEmbedding, type SightingPayload } from '@spoor/protocol';
+import type { Sql } from '../store/sql.js';
+import { addRefs, bumpFleet, fleetOfDevice, newId, type GalleryDelta } from './common.js';
+import type { CandidateScorer, IndexedRef } from './scorer.js';
+import { loadIndividuals, opsFor } from './state.js';
+
+export interface MatchSettings {
+  proposeThreshold: number;
+  autoMerge: boolean;
+  autoMergeThreshold: number;
+  keepVersions: number;
+}
+
+export const DEFAULT_MATCH_SETTINGS: MatchSettings = { proposeThreshold: 0.75, autoMerge: false, autoMergeThreshold: 0.95, keepVersions: 1000 };
+
+export type MatchOutcome =
+  | { kind: 'new'; individualId: string }
+  | { kind: 'proposal'; proposalId: string; candidate: string; score: number }
+  | { kind: 'auto-merge'; individualId: string; score: number; decisionId: string }
+  | { kind: 'ref'; individualId: string }
+  | { kind: 'evidence'; proposalId: string }
+  | { kind: 'skip' };
+
+export interface MatchResult {
+  outcomes: MatchOutcome[];
+  deltas: GalleryDelta[];
+  /** New references to add to the in-memory index once committed. */
+  refs: IndexedRef[];
+}
+
+/**
+ * Bring committed sightings into the fleet's global gallery. Each device individual is one
+ * transaction under a per-fleet advisory lock. Everything is keyed by (device, local id) and
+ * sighting id, so a re-delivered sighting changes nothing.
+ */
+export async function matchSightings(
+  sql: Sql,
+  scorer: CandidateScorer,
+  settings: MatchSettings,
+  sightings: readonly SightingPayload[],
+  /** Called after each transaction commits with its new references, so the next match in the batch sees them. */
+  onRefs: (refs: IndexedRef[]) => void = () => {},
+): Promise<MatchResult> {
+  const result: MatchResult = { outcomes: [], deltas: [], refs: [] };
+  const known = await knownLocals(sql, sightings);
+  for (const s of sightings) {
+    for (const ind of s.individuals) {
+      if (ind.id === null || ind.decision === 'uncertain') continue;
+      const localId = ind.id;
+      // Most sightings are of individuals the hub has nothing on: skip them without a transaction.
+      if (ind.decision !== 'new' && !known.has(`${s.deviceId}\u0000${localId}`)) continue;
+      if (ind.decision === 'new' && !ind.embedding && !known.has(`${s.deviceId}\u0000${localId}`)) continue;
+      const pending: { refs: IndexedRef[]; deltas: GalleryDelta[] } = { refs: [], deltas: [] };
+      const outcome = await sql.transaction(async (tx) => {
+        const fleetId = await fleetOfDevice(tx, s.deviceId);
+        await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`spoor-gallery:${fleetId}`]);
+        const link = await tx.query<{ individual_id: string }>('SELECT individual_id FROM individual_links WHERE device_id = $1 AND local_id = $2', [s.deviceId, localId]);
+        const linked = link.rows[0]?.individual_id;
+        if (linked) {
+          const added = await addRefs(tx, linked, s.deviceId, localId, [s.id]);
+          if (added.length === 0) return { kind: 'skip' } as const;
+          const state = await loadIndividuals(tx, [linked]);
+          const st = state.get(linked);
+          if (st?.individual.status !== 'active') return { kind: 'ref', individualId: linked } as const;
+          pending.refs.push(...st.refs.filter((r) => added.includes(r.id)).map((r) => ({ refId: r.id, individualId: linked, fleetId, species: st.individual.species, dim: r.dim, embedding: r.embedding, scale: r.scale })));
+          pending.deltas.push(await bumpFleet(tx, fleetId, opsFor({ [linked]: st }), settings.keepVersions));
+          return { kind: 'ref', individualId: linked } as const;
+        }
+        const open = await tx.query<{ id: string }>("SELECT id FROM proposals WHERE device_id = $1 AND local_id = $2 AND status = 'open'", [s.deviceId, localId]);
+        if (open.rows[0]) {
+          await tx.query(
+            "UPDATE proposals SET evidence = evidence || $2::jsonb WHERE id = $1 AND NOT evidence @> $2::jsonb",
+            [open.rows[0].id, JSON.stringify([s.id])],
+          );
+          return { kind: 'evidence', proposalId: open.rows[0].id } as const;
+        }
+        // Only a device's NEW individual starts a match; a `known` one we never saw linked is left for its `new` sighting.
+        if (ind.decision !== 'new' || !ind.embedding) return { kind: 'skip' } as const;
+        const best = scorer.scoreCandidates(fleetId, ind.species, decodeEmbedding(ind.embedding))[0];
+        if (best && best.score >= settings.proposeThreshold) {
+          if (settings.autoMerge && best.score > settings.autoMergeThreshold) {
+            const before = await loadIndividuals(tx, [best.individualId]);
+            await tx.query('INSERT INTO individual_links (device_id, local_id, individual_id) VALUES ($1, $2, $3)', [s.deviceId, localId, best.individualId]);
+            await addRefs(tx, best.individualId, s.deviceId, localId, [s.id]);
+            await tx.query("UPDATE individuals SET version = version + 1, updated_at = date_trunc('milliseconds', now()) WHERE id = $1", [best.individualId]);
+            const after = await loadIndividuals(tx, [best.individualId]);
+            const decisionId = newId();
+            await tx.query(
+              `INSERT INTO decisions (id, fleet_id, actor, kind, target_ids, before, after) VALUES ($1, $2, 'hub:auto-merge', 'confirm', $3::jsonb, $4::jsonb, $5::jsonb)`,
+              [decisionId, fleetId, JSON.stringify([best.individualId]), JSON.stringify({ individuals: Object.fromEntries(before), proposals: {}, sightings: {} }), JSON.stringify({ individuals: Object.fromEntries(after), proposals: {}, sightings: {} })],
+            );
+            const st = after.get(best.individualId);
+            if (st) pending.refs.push(...st.refs.filter((r) => r.sightingId === s.id).map((r) => ({ refId: r.id, individualId: best.individualId, fleetId, species: st.individual.species, dim: r.dim, embedding: r.embedding, scale: r.scale })));
+            pending.deltas.push(await bumpFleet(tx, fleetId, opsFor(Object.fromEntries(after)), settings.keepVersions));
+            return { kind: 'auto-merge', individualId: best.individualId, score: best.score, decisionId } as const;
+          }
+          const proposalId = newId();
+          await tx.query(
+            `INSERT INTO proposals (id, fleet_id, device_id, local_id, species, candidate_individual_id, score, evidence) VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb)`,
+            [proposalId, fleetId, s.deviceId, localId, ind.species, best.individualId, best.score, JSON.stringify([s.id])],
+          );
+          return { kind: 'proposal', proposalId, candidate: best.individualId, score: best.score } as const;
+        }
+        const individualId = newId();
+        await tx.query('INSERT INTO individuals (id, fleet_id, species, name) VALUES ($1, $2, $3, $4)', [individualId, fleetId, ind.species, ind.name]);
+        await tx.query('INSERT INTO individual_links (device_id, local_id, individual_id) VALUES ($1, $2, $3)', [s.deviceId, localId, individualId]);
+        await addRefs(tx, individualId, s.deviceId, localId, [s.id]);
+        const st = (await loadIndividuals(tx, [individualId])).get(individualId);
+        if (st) pending.refs.push(...st.refs.map((r) => ({ refId: r.id, individualId, fleetId, species: ind.species, dim: r.dim, embedding: r.embedding, scale: r.scale })));
+        pending.deltas.push(await bumpFleet(tx, fleetId, opsFor({ [individualId]: st ?? null }), settings.keepVersions));
+        return { kind: 'new', individualId } as const;
+      });
+      result.outcomes.push(outcome);
+      result.refs.push(...pending.refs);
+      result.deltas.push(...pending.deltas);
+      onRefs(pending.refs);
+      if (outcome.kind !== 'skip') known.add(`${s.deviceId}\u0000${localId}`);
+    }
+  }
+  return result;
+}
+
+/** The (device, local id) pairs of the batch that are linked or have an open proposal: one query for the batch. */
+async function knownLocals(sql: Sql, sightings: readonly SightingPayload[]): Promise<Set<string>> {
+  const pairs = sightings.flatMap((s) => s.individuals.flatMap((i) => (i.id === null || i.decision === 'uncertain' ? [] : [{ device_id: s.deviceId, local_id: i.id }])));
+  if (pairs.length === 0) return new Set();
+  const { rows } = await sql.query<{ device_id: string; local_id: string }>(
+    `SELECT x.device_id, x.local_id::text AS local_id FROM jsonb_to_recordset($1::jsonb) AS x(device_id text, local_id uuid)
+      WHERE EXISTS (SELECT 1 FROM individual_links l WHERE l.device_id = x.device_id AND l.local_id = x.local_id)
+         OR EXISTS (SELECT 1 FROM proposals p WHERE p.device_id = x.device_id AND p.local_id = x.local_id AND p.status = 'open')`,
+    [JSON.stringify(pairs)],
+  );
+  return new Set(rows.map((r) => `${r.device_id}\u0000${r.local_id}`));
+}

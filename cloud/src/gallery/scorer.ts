@@ -1,0 +1,110 @@
+import usearch from 'usearch';
+import { decodeEmbedding } from '@spoor/protocol';
+import type { Sql } from '../store/sql.js';
+
+const { Index, MetricKind, ScalarKind } = usearch;
+type UIndex = InstanceType<typeof Index>;
+
+export interface Candidate {
+  individualId: string;
+  /** 0..1, higher is more alike. */
+  score: number;
+}
+
+/**
+ * How the hub ranks the fleet's global individuals for a new device individual. Today it is
+ * the cosine of the embeddings; the device's calibrated fusion can replace it behind this.
+ */
+export interface CandidateScorer {
+  scoreCandidates(fleetId: string, species: string, embedding: Float32Array): Candidate[];
+}
+
+interface Part {
+  index: UIndex;
+  owner: Map<bigint, string>;
+}
+
+export interface IndexedRef {
+  refId: string;
+  individualId: string;
+  fleetId: string;
+  species: string;
+  dim: number;
+  /** int8 base64 */
+  embedding: string;
+  scale: number;
+}
+
+/**
+ * Cosine USearch indexes of the reference embeddings of ACTIVE global individuals, one per
+ * (fleet, species, dim). Postgres is the source of truth: `rebuild` reads it all (at start),
+ * `rebuildFleet` one fleet (after a decision moved refs around), `add` appends new refs.
+ */
+export class UsearchScorer implements CandidateScorer {
+  private parts = new Map<string, Part>();
+
+  constructor(private readonly sql: Sql) {}
+
+  async rebuild(fleetId?: string): Promise<void> {
+    const { rows } = await this.sql.query<Record<string, unknown>>(
+      `SELECT r.id::text AS ref_id, r.individual_id, i.fleet_id, i.species, r.dim, encode(r.embedding, 'base64') AS embedding, r.scale
+         FROM individual_refs r JOIN individuals i ON i.id = r.individual_id
+        WHERE i.status = 'active' AND ($1::text IS NULL OR i.fleet_id = $1) ORDER BY r.id`,
+      [fleetId ?? null],
+    );
+    if (fleetId === undefined) this.parts.clear();
+    else for (const k of [...this.parts.keys()]) if (k.startsWith(`${fleetId}\u0000`)) this.parts.delete(k);
+    this.add(
+      rows.map((r) => ({
+        refId: String(r.ref_id),
+        individualId: String(r.individual_id),
+        fleetId: String(r.fleet_id),
+        species: String(r.species),
+        dim: Number(r.dim),
+        embedding: String(r.embedding).replace(/\s+/g, ''),
+        scale: Number(r.scale),
+      })),
+    );
+  }
+
+  add(refs: readonly IndexedRef[]): void {
+    for (const r of refs) {
+      const part = this.part(r.fleetId, r.species, r.dim, true) as Part;
+      const key = BigInt(r.refId);
+      if (part.owner.has(key)) continue;
+      part.index.add(key, decodeEmbedding({ dtype: 'i8', dim: r.dim, scale: r.scale, data: r.embedding }));
+      part.owner.set(key, r.individualId);
+    }
+  }
+
+  size(): number {
+    let n = 0;
+    for (const p of this.parts.values()) n += p.owner.size;
+    return n;
+  }
+
+  scoreCandidates(fleetId: string, species: string, embedding: Float32Array): Candidate[] {
+    const part = this.part(fleetId, species, embedding.length, false);
+    if (!part || part.owner.size === 0) return [];
+    const res = part.index.search(embedding, Math.min(64, part.owner.size), 1);
+    const best = new Map<string, number>();
+    res.keys.forEach((key, i) => {
+      const id = part.owner.get(key);
+      if (!id) return;
+      // USearch's cosine distance is 1 - cos.
+      const score = Math.min(1, Math.max(0, 1 - (res.distances[i] as number)));
+      if (score > (best.get(id) ?? -1)) best.set(id, score);
+    });
+    return [...best].map(([individualId, score]) => ({ individualId, score })).sort((a, b) => b.score - a.score);
+  }
+
+  private part(fleetId: string, species: string, dim: number, create: boolean): Part | undefined {
+    const k = `${fleetId}\u0000${species}\u0000${dim}`;
+    let p = this.parts.get(k);
+    if (!p && create) {
+      p = { index: new Index({ dimensions: dim, metric: MetricKind.Cos, quantization: ScalarKind.F32, connectivity: 16, expansion_add: 128, expansion_search: 64, multi: false }), owner: new Map() };
+      this.parts.set(k, p);
+    }
+    return p;
+  }
+}
