@@ -6,6 +6,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import mqtt from 'mqtt';
 import { afterAll, describe, expect, it } from 'vitest';
+import { panelLogin } from '../../device/test/helpers.js';
 import { renderScene } from '@spoor/models/testing';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -82,8 +83,10 @@ describe('done when: a unit provisioned with spoor-provision reports to a hub st
     cli(BIN.provision, ['device', 'revoke', 'trap-e2e', '--hub', hubUrl, '--token', token, '--json']);
     const devices = (await (await fetch(`${hubUrl}/api/devices`, { headers: auth })).json()) as { items: { deviceId: string; revokedAt: string | null }[] };
     expect(devices.items.find((d) => d.deviceId === 'trap-e2e')?.revokedAt).not.toBeNull();
+    // The device API needs a panel session (every route but /health).
+    const panel = await panelLogin(`http://127.0.0.1:${device.ready.http}`);
     await waitFor(async () => {
-      const s = (await (await fetch(`http://127.0.0.1:${device.ready.http}/api/status`)).json()) as { sync: { connection: string } };
+      const s = (await (await panel.fetch('/api/status')).json()) as { sync: { connection: string } };
       return s.sync.connection !== 'connected';
     }, 'the unit to lose its connection', 15_000);
     const cfg = JSON.parse(await readFile(join(bundle, 'device.json'), 'utf8')) as { cloud: { username: string; password: string } };
