@@ -6,3 +6,4 @@ export * from './embedding.js';
 export * from './payloads/index.js';
 export * from './config-file.js';
 export * from './http-error.js';
+export * from './cli.js';

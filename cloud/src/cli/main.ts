@@ -1,3 +1,4 @@
+import { type CliCommand, dispatchCli } from '@spoor/protocol';
 import { devicesCommand } from './devices.js';
 import { exportCommand } from './export.js';
 import { runCommand } from './run.js';
@@ -17,28 +18,16 @@ Commands:
 
 Every command takes --help; data commands take --json.`;
 
-const COMMANDS: Record<string, (argv: string[], io: CliIo) => Promise<number>> = {
+const COMMANDS: Record<string, CliCommand<CliIo>> = {
   run: runCommand,
   devices: devicesCommand,
   tokens: tokensCommand,
   export: exportCommand,
 };
 
-export async function main(argv: string[], io: CliIo = processIo): Promise<number> {
-  const [cmd, ...rest] = argv;
-  if (cmd === undefined || cmd === '--help' || cmd === '-h' || cmd === 'help') {
-    io.out(HELP);
-    return cmd === undefined ? 2 : 0;
-  }
-  const handler = COMMANDS[cmd];
-  if (!handler) {
-    io.err(`unknown command "${cmd}"\n\n${HELP}`);
-    return 2;
-  }
-  try {
-    return await handler(rest, io);
-  } catch (err) {
-    const usage = typeof (err as { code?: unknown }).code === 'string' && (err as { code: string }).code.startsWith('ERR_PARSE_ARGS');
-    return reportError(io, usage ? new UsageError((err as Error).message) : err, rest.includes('--json'));
-  }
+export function main(argv: string[], io: CliIo = processIo): Promise<number> {
+  return dispatchCli(argv, { help: HELP, commands: COMMANDS, io, onError: (err, json) => {
+      const usage = typeof (err as { code?: unknown }).code === 'string' && (err as { code: string }).code.startsWith('ERR_PARSE_ARGS');
+      return reportError(io, usage ? new UsageError((err as Error).message) : err, json);
+    } });
 }

@@ -1,3 +1,4 @@
+import { type CliCommand, dispatchCli } from '@spoor/protocol';
 import { importCommand } from './import.js';
 import { individualsCommand } from './individuals.js';
 import { runCommand } from './run.js';
@@ -16,27 +17,13 @@ Commands:
 
 Every command takes --help; data commands take --json.`;
 
-const COMMANDS: Record<string, (argv: string[], io: CliIo) => Promise<number>> = {
+const COMMANDS: Record<string, CliCommand<CliIo>> = {
   run: runCommand,
   import: importCommand,
   sightings: sightingsCommand,
   individuals: individualsCommand,
 };
 
-export async function main(argv: string[], io: CliIo = processIo): Promise<number> {
-  const [cmd, ...rest] = argv;
-  if (cmd === undefined || cmd === '--help' || cmd === '-h' || cmd === 'help') {
-    io.out(HELP);
-    return cmd === undefined ? 2 : 0;
-  }
-  const handler = COMMANDS[cmd];
-  if (!handler) {
-    io.err(`unknown command "${cmd}"\n\n${HELP}`);
-    return 2;
-  }
-  try {
-    return await handler(rest, io);
-  } catch (err) {
-    return reportError(io, err, rest.includes('--json'));
-  }
+export function main(argv: string[], io: CliIo = processIo): Promise<number> {
+  return dispatchCli(argv, { help: HELP, commands: COMMANDS, io, onError: (err, json) => reportError(io, err, json) });
 }
