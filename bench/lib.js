@@ -30,13 +30,23 @@ export function table(rows, columns) {
   for (const r of rows) console.log(line(columns.map((c) => r[c])));
 }
 
+/**
+ * Progress on stderr: a live counter on a terminal, otherwise a line at every 10% so a long
+ * run in CI or under `--json` still shows that it moves.
+ */
 export function progress(label, total) {
   let n = 0;
+  let shown = 0;
   return {
     tick() {
       n++;
-      if (process.stderr.isTTY) process.stderr.write(`\r${label} ${n}/${total}`);
-      if (n === total && process.stderr.isTTY) process.stderr.write('\n');
+      if (process.stderr.isTTY) {
+        process.stderr.write(`\r${label} ${n}/${total}`);
+        if (n === total) process.stderr.write('\n');
+      } else if (n === total || n - shown >= total / 10) {
+        shown = n;
+        process.stderr.write(`${label} ${n}/${total}\n`);
+      }
     },
   };
 }
