@@ -7,3 +7,4 @@ export * from './payloads/index.js';
 export * from './config-file.js';
 export * from './http-error.js';
 export * from './cli.js';
+export * from './camtrap/index.js';
