@@ -14,12 +14,24 @@ export const HubErrors = defineErrors({
     hint: 'Check the request against the API docs at /docs.',
   },
   SPOOR_E_UNAUTHORIZED: {
-    message: 'Missing or invalid bearer token',
-    hint: 'Send `Authorization: Bearer <token>`; create a token with `spoor-hub tokens add --role viewer`.',
+    message: 'Not signed in (missing or invalid session or bearer token)',
+    hint: 'Sign in to the console, or send `Authorization: Bearer <token>`; create a token with `spoor-hub tokens add --role viewer`.',
   },
   SPOOR_E_FORBIDDEN: {
-    message: 'This token’s role may not do that',
-    hint: 'Writes need an admin token.',
+    message: 'This role may not do that',
+    hint: 'Viewers only read; reviewers also decide; users, devices, tokens and config push need an admin. Ask an admin for another role.',
+  },
+  SPOOR_E_CSRF: {
+    message: 'Missing or wrong CSRF token',
+    hint: 'Send the `csrf` value from /api/auth/login or /api/auth/me in the `x-csrf-token` header; reload the console if it is stale.',
+  },
+  SPOOR_E_RATE_LIMITED: {
+    message: 'Too many attempts',
+    hint: 'Wait a minute and try again.',
+  },
+  SPOOR_E_EXPORT_NOT_READY: {
+    message: 'The export is not finished',
+    hint: 'Poll GET /api/exports/:id until its state is `done`, then download it.',
   },
   SPOOR_E_NOT_FOUND: {
     message: 'Not found',

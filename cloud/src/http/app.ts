@@ -1,7 +1,9 @@
+import cookie from '@fastify/cookie';
+import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import { Type } from '@sinclair/typebox';
 import swaggerUi from '@fastify/swagger-ui';
-import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyRequest } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance, type RouteOptions } from 'fastify';
 import type { Logger } from 'pino';
 import { errorReply } from '@spoor/protocol';
 import { HubErrors } from '../errors.js';
@@ -9,8 +11,13 @@ import { Gallery } from '../gallery/gallery.js';
 import { DEFAULT_MATCH_SETTINGS } from '../gallery/matching.js';
 import { galleryRoutes } from './gallery-routes.js';
 import { exportRoutes } from './export-routes.js';
+import { InvitationRepo } from '../store/invitations.js';
+import { SessionRepo } from '../store/sessions.js';
 import type { Store } from '../store/store.js';
-import type { Role } from '../store/tokens.js';
+import { UserRepo } from '../store/users.js';
+import { ADMIN, makeAuthorize, READ } from './auth.js';
+import { authRoutes, DEFAULT_LOGIN_LIMIT, type RateLimit } from './auth-routes.js';
+import { userRoutes } from './user-routes.js';
 import type { HubMetrics } from '../system/metrics.js';
 import {
   Device,
@@ -35,6 +42,12 @@ export interface AppDeps {
   gallery?: Gallery | undefined;
   /** An extra admin token held only in memory (the local CLI's, from hub.lock.json). */
   localAdminToken?: string | undefined;
+  /** Sign-in attempts per client address and window (default 10 a minute). */
+  loginLimit?: RateLimit | undefined;
+  /** How long a console session lasts (default 7 days). */
+  sessionTtlMs?: number | undefined;
+  /** Called for every registered route (tests enumerate them). */
+  onRoute?: ((route: RouteOptions) => void) | undefined;
 }
 
 /** Domain error codes → HTTP status. Anything else is a 500 whose message is not sent. */
@@ -43,23 +56,16 @@ const STATUS: Record<string, number> = {
   SPOOR_E_CONFIG_INVALID: 400,
   SPOOR_E_UNAUTHORIZED: 401,
   SPOOR_E_FORBIDDEN: 403,
+  SPOOR_E_CSRF: 403,
+  SPOOR_E_RATE_LIMITED: 429,
+  SPOOR_E_EXPORT_NOT_READY: 409,
   SPOOR_E_NOT_FOUND: 404,
   SPOOR_E_CONFLICT: 409,
   SPOOR_E_VERSION_CONFLICT: 409,
   SPOOR_E_DB_UNAVAILABLE: 503,
 };
 
-declare module 'fastify' {
-  interface FastifyRequest {
-    role?: Role;
-    /** Who is asking, for the audit log: the token id, or `local-admin`. */
-    actor?: string;
-  }
-}
-
-const READ: readonly Role[] = ['admin', 'reviewer', 'viewer'];
-const ADMIN: readonly Role[] = ['admin'];
-const errors = { 400: ErrorReply, 401: ErrorReply, 403: ErrorReply, 404: ErrorReply, 409: ErrorReply };
+const errors = { 400: ErrorReply, 401: ErrorReply, 403: ErrorReply, 404: ErrorReply, 409: ErrorReply, 429: ErrorReply };
 
 /** Build the hub HTTP API without listening (tests use `inject`, the hub calls `listen`). */
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
@@ -68,6 +74,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true } },
   });
 
+  if (deps.onRoute) app.addHook('onRoute', deps.onRoute);
   app.setErrorHandler((err: FastifyError, req, reply) => {
     const r = errorReply(err, STATUS);
     if (r.log) req.log.error({ err }, 'request failed');
@@ -77,25 +84,26 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(swagger, {
     openapi: {
       info: { title: 'Spoor hub API', version: '0.1.0', description: 'Sightings from the trap units, devices and API tokens.' },
-      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
-      security: [{ bearer: [] }],
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' }, session: { type: 'apiKey', in: 'cookie', name: 'spoor_session' } } },
+      security: [{ bearer: [] }, { session: [] }],
     },
   });
   // swagger-ui serves its own bundled assets: the page works on a LAN with no internet.
   await app.register(swaggerUi, { routePrefix: '/docs' });
 
-  const authorize = (roles: readonly Role[]) => async (req: FastifyRequest) => {
-    const header = req.headers.authorization ?? '';
-    const m = /^Bearer\s+(\S+)$/i.exec(header);
-    if (!m?.[1]) throw HubErrors.SPOOR_E_UNAUTHORIZED();
-    const token = m[1];
-    const who = deps.localAdminToken !== undefined && token === deps.localAdminToken ? { id: 'local-admin', role: 'admin' as const } : await deps.store.tokens.identify(token);
-    if (!who) throw HubErrors.SPOOR_E_UNAUTHORIZED();
-    const role = who.role;
-    if (!roles.includes(role)) throw HubErrors.SPOOR_E_FORBIDDEN(`${role} tokens may not ${req.method} ${req.routeOptions.url ?? req.url}`);
-    req.role = role;
-    req.actor = who.id;
-  };
+  await app.register(cookie);
+  await app.register(rateLimit, {
+    global: false,
+    errorResponseBuilder: (_req, ctx) => HubErrors.SPOOR_E_RATE_LIMITED(`at most ${ctx.max} attempts per ${ctx.after}`),
+  });
+
+  const users = new UserRepo(deps.store.sql);
+  const sessions = new SessionRepo(deps.store.sql, deps.sessionTtlMs);
+  const invitations = new InvitationRepo(deps.store.sql);
+  const authorize = makeAuthorize({ tokens: deps.store.tokens, sessions, localAdminToken: deps.localAdminToken });
+  const loginLimit = deps.loginLimit ?? DEFAULT_LOGIN_LIMIT;
+  authRoutes(app, { users, sessions, authorize, errors, loginLimit });
+  userRoutes(app, { users, sessions, invitations, authorize, errors, acceptLimit: loginLimit });
 
   app.get('/health', { schema: { hide: true } }, async () => ({ ok: true }));
   app.get('/ready', { schema: { hide: true } }, async (_req, reply) => {

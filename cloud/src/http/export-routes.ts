@@ -21,7 +21,8 @@ export const ExportBody = Type.Object(
 );
 export type ExportBody = Static<typeof ExportBody>;
 
-const READ: readonly Role[] = ['admin', 'reviewer', 'viewer'];
+/** Exports are published data: reviewers and admins make them, like `POST /api/exports`. */
+const EXPORTERS: readonly Role[] = ['admin', 'reviewer'];
 
 /** Exports: the files as strings, for the CLI to write (the data stays behind the hub's lock). */
 export function exportRoutes(
@@ -30,7 +31,7 @@ export function exportRoutes(
 ): void {
   app.post<{ Body: ExportBody | undefined }>(
     '/api/export/camtrap-dp',
-    { onRequest: deps.authorize(READ), schema: { tags: ['export'], body: Type.Optional(ExportBody), response: { 200: Type.Object({}, { additionalProperties: true }), ...deps.errors } } },
+    { onRequest: deps.authorize(EXPORTERS), schema: { tags: ['export'], body: Type.Optional(ExportBody), response: { 200: Type.Object({}, { additionalProperties: true }), ...deps.errors } } },
     async (req) => buildCamtrapDp(deps.store.sql, req.body?.locations ? { locations: req.body.locations } : {}),
   );
 }

@@ -147,6 +147,73 @@ export const MIGRATIONS: readonly { version: number; name: string; sql: string }
       );
     `,
   },
+  {
+    version: 4,
+    name: 'console: users, sessions, invitations, sighting review, device config, export jobs',
+    sql: `
+      CREATE TABLE users (
+        id uuid PRIMARY KEY,
+        email text NOT NULL UNIQUE,
+        name text,
+        role text NOT NULL CHECK (role IN ('admin', 'reviewer', 'viewer')),
+        password_hash text NOT NULL,
+        disabled boolean NOT NULL DEFAULT false,
+        created_at timestamptz NOT NULL DEFAULT now()
+      );
+      CREATE TABLE sessions (
+        token_hash text PRIMARY KEY,
+        user_id uuid NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        csrf text NOT NULL,
+        created_at timestamptz NOT NULL DEFAULT now(),
+        expires_at timestamptz NOT NULL
+      );
+      CREATE INDEX sessions_user ON sessions (user_id);
+      CREATE TABLE invitations (
+        token_hash text PRIMARY KEY,
+        email text NOT NULL,
+        role text NOT NULL CHECK (role IN ('admin', 'reviewer', 'viewer')),
+        created_by text NOT NULL,
+        created_at timestamptz NOT NULL DEFAULT now(),
+        expires_at timestamptz NOT NULL,
+        used_at timestamptz
+      );
+      ALTER TABLE sightings ADD COLUMN version integer NOT NULL DEFAULT 1;
+      ALTER TABLE sightings ADD COLUMN reviewed_by text;
+      ALTER TABLE sightings ADD COLUMN reviewed_at timestamptz;
+      CREATE INDEX sightings_reviewed ON sightings (reviewed_at);
+      ALTER TABLE detections ADD COLUMN review_category text;
+      ALTER TABLE detections ADD COLUMN review_taxon_label text;
+      ALTER TABLE detections ADD COLUMN review_taxon_rank text;
+      CREATE INDEX detections_review_taxon ON detections (review_taxon_label);
+      CREATE TABLE frame_marks (
+        sighting_id uuid NOT NULL REFERENCES sightings(id) ON DELETE CASCADE,
+        capture_id uuid NOT NULL,
+        mark text NOT NULL CHECK (mark IN ('blank', 'human')),
+        PRIMARY KEY (sighting_id, capture_id)
+      );
+      ALTER TABLE decisions DROP CONSTRAINT decisions_kind_check;
+      ALTER TABLE decisions ADD CONSTRAINT decisions_kind_check CHECK (kind IN ('confirm', 'reject', 'merge', 'split', 'rename', 'unidentifiable', 'undo', 'review'));
+      CREATE TABLE device_configs (
+        device_id text PRIMARY KEY,
+        version integer NOT NULL,
+        config jsonb NOT NULL,
+        pushed_by text NOT NULL,
+        pushed_at timestamptz NOT NULL DEFAULT now()
+      );
+      CREATE TABLE export_jobs (
+        id uuid PRIMARY KEY,
+        format text NOT NULL,
+        params jsonb NOT NULL,
+        state text NOT NULL CHECK (state IN ('running', 'done', 'failed')),
+        done integer NOT NULL DEFAULT 0,
+        total integer NOT NULL DEFAULT 0,
+        error text,
+        result bytea,
+        created_by text NOT NULL,
+        created_at timestamptz NOT NULL DEFAULT now()
+      );
+    `,
+  },
 ];
 
 const LOCK_KEY = 0x5b0012; // any constant; shared by every hub on the same database
