@@ -1,9 +1,10 @@
 import { HubErrors } from '../errors.js';
 import type { Queryable, Sql } from '../store/sql.js';
 import { addRefs, bumpFleet, fleetOfDevice, newId, type GalleryDelta } from './common.js';
+import { applyReview, loadReview, restoreReview, type ReviewInput, type ReviewSnapshot } from '../store/review.js';
 import { loadState, opsFor, restoreState, type GalleryState } from './state.js';
 
-export const DECISION_KINDS = ['confirm', 'reject', 'merge', 'split', 'rename', 'unidentifiable', 'undo'] as const;
+export const DECISION_KINDS = ['confirm', 'reject', 'merge', 'split', 'rename', 'unidentifiable', 'undo', 'review'] as const;
 export type DecisionKind = (typeof DECISION_KINDS)[number];
 
 export interface DecisionResult {
@@ -23,6 +24,18 @@ interface Touched {
   individuals: string[];
   proposals?: string[];
   sightings?: string[];
+  /** Sightings whose species review (taxa, categories, frame marks) the decision records. */
+  reviews?: string[];
+}
+
+/** The audit's before/after: the gallery state plus, for `review` decisions, the sightings' review state. */
+type DecisionState = GalleryState & { reviews?: Record<string, ReviewSnapshot | null> };
+
+async function loadReviews(tx: Queryable, ids: readonly string[], lock: boolean): Promise<Record<string, ReviewSnapshot | null> | undefined> {
+  if (ids.length === 0) return undefined;
+  const out: Record<string, ReviewSnapshot | null> = {};
+  for (const id of [...ids].sort()) out[id] = await loadReview(tx, id, lock);
+  return out;
 }
 
 const touchSql = "UPDATE individuals SET version = version + 1, updated_at = date_trunc('milliseconds', now()) WHERE id = ANY($1::uuid[])";
@@ -44,12 +57,15 @@ export class GalleryDecisions {
     kind: DecisionKind,
     touched: Touched,
     expected: Record<string, number>,
-    change: (tx: Queryable, before: GalleryState) => Promise<{ created?: string[]; undoes?: string; fleetId?: string }>,
+    change: (tx: Queryable, before: DecisionState) => Promise<{ created?: string[]; undoes?: string; fleetId?: string }>,
   ): Promise<DecisionResult> {
     return this.sql.transaction(async (tx) => {
       const ids = [...new Set(touched.individuals)].sort();
       if (ids.length > 0) await tx.query('SELECT id FROM individuals WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE', [ids]);
-      const before = await loadState(tx, { individuals: ids, proposals: touched.proposals ?? [], sightings: touched.sightings ?? [] });
+      const reviews = touched.reviews ?? [];
+      const before: DecisionState = await loadState(tx, { individuals: ids, proposals: touched.proposals ?? [], sightings: touched.sightings ?? [] });
+      const reviewsBefore = await loadReviews(tx, reviews, true);
+      if (reviewsBefore) before.reviews = reviewsBefore;
       for (const [id, v] of Object.entries(expected)) {
         const cur = before.individuals[id];
         if (!cur) throw HubErrors.SPOOR_E_NOT_FOUND(`individual ${id}`);
@@ -61,7 +77,9 @@ export class GalleryDecisions {
       if (fleets.size !== 1) throw HubErrors.SPOOR_E_BAD_REQUEST(fleets.size === 0 ? 'nothing to decide on' : 'a decision cannot span fleets');
       const fleetId = [...fleets][0] as string;
       const all = [...new Set([...ids, ...(out.created ?? [])])];
-      const after = await loadState(tx, { individuals: all, proposals: touched.proposals ?? [], sightings: touched.sightings ?? [] });
+      const after: DecisionState = await loadState(tx, { individuals: all, proposals: touched.proposals ?? [], sightings: touched.sightings ?? [] });
+      const reviewsAfter = await loadReviews(tx, reviews, false);
+      if (reviewsAfter) after.reviews = reviewsAfter;
       for (const id of out.created ?? []) before.individuals[id] = null;
       const decisionId = newId();
       await tx.query(
@@ -189,22 +207,48 @@ export class GalleryDecisions {
   }
 
   /**
+   * Species review of one sighting: corrected taxa/categories and frame marks, checked against
+   * the sighting's version the reviewer saw. Audited like every decision, so it can be undone.
+   */
+  async review(actor: string, sightingId: string, expectedVersion: number, input: ReviewInput): Promise<DecisionResult> {
+    const s = await this.sql.query<{ device_id: string }>('SELECT device_id FROM sightings WHERE id = $1', [sightingId]);
+    const deviceId = s.rows[0]?.device_id;
+    if (!deviceId) throw HubErrors.SPOOR_E_NOT_FOUND(`sighting ${sightingId}`);
+    return this.run(actor, 'review', { individuals: [], reviews: [sightingId] }, {}, async (tx, before) => {
+      const cur = before.reviews?.[sightingId];
+      if (!cur) throw HubErrors.SPOOR_E_NOT_FOUND(`sighting ${sightingId}`);
+      if (cur.version !== expectedVersion) throw HubErrors.SPOOR_E_VERSION_CONFLICT(`sighting ${sightingId} is at version ${cur.version}, not ${expectedVersion}`);
+      await applyReview(tx, sightingId, actor, input);
+      return { fleetId: await fleetOfDevice(tx, deviceId) };
+    });
+  }
+
+  /**
    * Undo: write the decision's `before` back, exactly (versions move forward). Refused with
    * SPOOR_E_VERSION_CONFLICT when anything it touched changed since, or when it is undone already.
    */
   async undo(actor: string, decisionId: string): Promise<DecisionResult> {
-    const { rows } = await this.sql.query<{ kind: string; before: GalleryState; after: GalleryState; undone_by: string | null }>(
-      'SELECT kind, before, after, undone_by FROM decisions WHERE id = $1',
+    const { rows } = await this.sql.query<{ kind: string; fleet_id: string; before: DecisionState; after: DecisionState; undone_by: string | null }>(
+      'SELECT kind, fleet_id, before, after, undone_by FROM decisions WHERE id = $1',
       [decisionId],
     );
     const d = rows[0];
     if (!d) throw HubErrors.SPOOR_E_NOT_FOUND(`decision ${decisionId}`);
     if (d.undone_by) throw HubErrors.SPOOR_E_VERSION_CONFLICT(`decision ${decisionId} was undone by ${d.undone_by}`);
     const ids = Object.keys(d.after.individuals);
-    const fleetId = Object.values(d.after.individuals).find((s) => s)?.individual.fleetId ?? Object.values(d.before.individuals).find((s) => s)?.individual.fleetId;
+    const fleetId =
+      Object.values(d.after.individuals).find((s) => s)?.individual.fleetId ?? Object.values(d.before.individuals).find((s) => s)?.individual.fleetId ?? d.fleet_id;
     const expected = Object.fromEntries(Object.entries(d.after.individuals).flatMap(([id, s]) => (s ? [[id, s.individual.version]] : [])));
-    return this.run(actor, 'undo', { individuals: ids, proposals: Object.keys(d.before.proposals), sightings: Object.keys(d.before.sightings) }, expected, async (tx, now) => {
+    const reviews = Object.keys(d.before.reviews ?? {});
+    return this.run(actor, 'undo', { individuals: ids, proposals: Object.keys(d.before.proposals), sightings: Object.keys(d.before.sightings), reviews }, expected, async (tx, now) => {
       for (const [id, p] of Object.entries(d.after.proposals)) if (now.proposals[id]?.status !== p?.status) throw HubErrors.SPOOR_E_VERSION_CONFLICT(`proposal ${id} changed since`);
+      for (const id of reviews) {
+        const was = d.before.reviews?.[id];
+        const cur = now.reviews?.[id];
+        if (!was || !cur) continue;
+        if (cur.version !== d.after.reviews?.[id]?.version) throw HubErrors.SPOOR_E_VERSION_CONFLICT(`sighting ${id} was reviewed again since`);
+        await restoreReview(tx, id, was, cur.version + 1);
+      }
       await restoreState(tx, d.before, (id) => (now.individuals[id]?.individual.version ?? 0) + 1);
       return { undoes: decisionId, ...(fleetId ? { fleetId } : {}) };
     });

@@ -66,17 +66,18 @@ describe('hub HTTP API', () => {
     expect((await app.inject({ method: 'POST', url: '/api/tokens', headers: auth(admin), payload: { role: 'root' } })).statusCode).toBe(400);
   });
 
-  it('lists and gets sightings as the devices sent them, with filters and paging', async () => {
+  it('lists and gets sightings as the devices sent them (plus review fields), with filters and paging', async () => {
     const a = makeSighting('trap-a', { species: 'Lynx lynx', takenAt: new Date('2025-05-01T00:00:00Z') });
     const b = makeSighting('trap-b', { species: 'Vulpes vulpes', takenAt: new Date('2025-05-02T00:00:00Z') });
     await store.sightings.upsertMany([a, b]);
     const all = await app.inject({ url: '/api/sightings', headers: auth(viewer) });
-    expect(all.json()).toEqual({ items: [b, a], total: 2 });
-    expect((await app.inject({ url: '/api/sightings?species=Lynx%20lynx', headers: auth(viewer) })).json().items).toEqual([a]);
-    expect((await app.inject({ url: '/api/sightings?deviceId=trap-b&limit=1&offset=0', headers: auth(viewer) })).json()).toEqual({ items: [b], total: 1 });
+    expect(all.json()).toMatchObject({ items: [b, a], total: 2 });
+    expect(all.json().items[0]).toMatchObject({ review: { state: 'pending' }, version: 1 });
+    expect((await app.inject({ url: '/api/sightings?species=Lynx%20lynx', headers: auth(viewer) })).json().items.map((i: { id: string }) => i.id)).toEqual([a.id]);
+    expect((await app.inject({ url: '/api/sightings?deviceId=trap-b&limit=1&offset=0', headers: auth(viewer) })).json()).toMatchObject({ items: [b], total: 1 });
     expect((await app.inject({ url: '/api/sightings?from=2025-05-01T12:00:00Z', headers: auth(viewer) })).json().total).toBe(1);
     expect((await app.inject({ url: '/api/sightings?limit=0', headers: auth(viewer) })).statusCode).toBe(400);
-    expect((await app.inject({ url: `/api/sightings/${a.id}`, headers: auth(viewer) })).json()).toEqual(a);
+    expect((await app.inject({ url: `/api/sightings/${a.id}`, headers: auth(viewer) })).json()).toMatchObject(a);
     const missing = await app.inject({ url: '/api/sightings/00000000-0000-7000-8000-000000000000', headers: auth(viewer) });
     expect(missing.statusCode).toBe(404);
   });

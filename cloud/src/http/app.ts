@@ -17,6 +17,7 @@ import type { Store } from '../store/store.js';
 import { UserRepo } from '../store/users.js';
 import { ADMIN, makeAuthorize, READ } from './auth.js';
 import { authRoutes, DEFAULT_LOGIN_LIMIT, type RateLimit } from './auth-routes.js';
+import { reviewRoutes } from './review-routes.js';
 import { userRoutes } from './user-routes.js';
 import type { HubMetrics } from '../system/metrics.js';
 import {
@@ -25,9 +26,6 @@ import {
   DeviceCredentials,
   DeviceParams,
   ErrorReply,
-  SightingPage,
-  SightingParams,
-  SightingQuery,
   TokenBody,
 } from './schemas.js';
 
@@ -157,25 +155,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     async (req, reply) => reply.status(201).send(await deps.store.tokens.add(req.body.role)),
   );
 
-  app.get<{ Querystring: SightingQuery }>(
-    '/api/sightings',
-    { onRequest: authorize(READ), schema: { tags: ['sightings'], querystring: SightingQuery, response: { 200: SightingPage, ...errors } } },
-    async (req) => deps.store.sightings.list(req.query),
-  );
-
-  app.get<{ Params: SightingParams }>(
-    '/api/sightings/:id',
-    { onRequest: authorize(READ), schema: { tags: ['sightings'], params: SightingParams, response: { 200: Type.Object({}, { additionalProperties: true }), ...errors } } },
-    async (req) => {
-      const s = await deps.store.sightings.get(req.params.id);
-      if (!s) throw HubErrors.SPOOR_E_NOT_FOUND(`sighting ${req.params.id}`);
-      return s;
-    },
-  );
-
   const gallery = deps.gallery ?? new Gallery({ sql: deps.store.sql, settings: DEFAULT_MATCH_SETTINGS, prefix: 'spoor/v1', logger: deps.logger });
   galleryRoutes(app, { gallery, authorize, errors });
+  reviewRoutes(app, { sql: deps.store.sql, gallery, authorize, errors });
   exportRoutes(app, { store: deps.store, authorize, errors });
+
 
   return app;
 }
