@@ -11,6 +11,7 @@ import { Gallery } from '../gallery/gallery.js';
 import { DEFAULT_MATCH_SETTINGS } from '../gallery/matching.js';
 import { galleryRoutes } from './gallery-routes.js';
 import { exportRoutes } from './export-routes.js';
+import { consoleRoutes } from './console-routes.js';
 import { InvitationRepo } from '../store/invitations.js';
 import { SessionRepo } from '../store/sessions.js';
 import type { Store } from '../store/store.js';
@@ -160,6 +161,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   reviewRoutes(app, { sql: deps.store.sql, gallery, authorize, errors });
   exportRoutes(app, { store: deps.store, authorize, errors });
 
+
+  await consoleRoutes(app);
 
   return app;
 }

@@ -1,0 +1,59 @@
+import { LitElement, html } from 'lit';
+import { customElement, property, state } from 'lit/decorators.js';
+import { individuals, type Individual, type Role } from './api.js';
+import { shared } from './styles.js';
+import { reportError, short, when } from './util.js';
+
+/** The global gallery's active individuals, filterable by species; each links to its page. */
+@customElement('spoor-individuals')
+export class SpoorIndividuals extends LitElement {
+  static override styles = shared;
+
+  @property() role: Role = 'viewer';
+  @state() private items: Individual[] = [];
+  @state() private species = '';
+  @state() private error = '';
+
+  override connectedCallback() {
+    super.connectedCallback();
+    void this.load();
+  }
+
+  private async load() {
+    try {
+      this.items = (await individuals(this.species || undefined)).items;
+      this.error = '';
+    } catch (err) {
+      this.error = reportError(this, err);
+    }
+  }
+
+  override render() {
+    return html`
+      <h2>Individuals</h2>
+      <form class="row" style="max-width: 520px" @submit=${(e: Event) => (e.preventDefault(), void this.load())}>
+        <div><label for="sp">Species</label><input id="sp" .value=${this.species} @input=${(e: Event) => (this.species = (e.target as HTMLInputElement).value.trim())} placeholder="e.g. Vulpes vulpes" /></div>
+        <button type="submit">Filter</button>
+      </form>
+      ${this.error ? html`<p class="error" role="alert">${this.error}</p>` : ''}
+      <div class="scroll" style="margin-top: 0.75rem"><table>
+        <tr><th>Name</th><th>Species</th><th>Fleet</th><th>Devices</th><th>References</th><th>Since</th></tr>
+        ${this.items.map(
+          (i) => html`<tr class="individual" data-id=${i.id}>
+            <td><a href="#/individual/${i.id}">${i.name ?? `unnamed ${short(i.id)}`}</a></td>
+            <td><em>${i.species}</em></td><td>${i.fleetId}</td>
+            <td>${[...new Set(i.links.map((l) => l.deviceId))].join(', ')}</td>
+            <td>${i.refsCount}</td><td>${when(i.createdAt)}</td>
+          </tr>`,
+        )}
+      </table></div>
+      ${this.items.length === 0 ? html`<p>No individuals yet.</p>` : ''}
+    `;
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'spoor-individuals': SpoorIndividuals;
+  }
+}
