@@ -73,6 +73,7 @@ export async function startHub(config: HubConfig, logger: Logger): Promise<Hub> 
       metrics,
       logger,
       onCommitted: (sightings) => gallery.onCommitted(sightings),
+      onStatus: (deviceId, status) => gallery.onDeviceStatus(deviceId, status),
     });
     gallery.setPublisher(ingest);
     await ingest.start();

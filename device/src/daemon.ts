@@ -12,6 +12,8 @@ import { SyncRelay } from './sync/relay.js';
 import { openLine } from '@spoor/native';
 import { GpioTrigger } from './triggers/gpio.js';
 import { WatchFolder } from './triggers/watch-folder.js';
+import { HealthMonitor } from './system/health.js';
+import { panelTools } from './system/tools.js';
 
 export interface Daemon {
   runtime: DeviceRuntime;
@@ -29,6 +31,38 @@ export interface Daemon {
  * Parts stop in reverse order.
  */
 export async function startDaemon(fileConfig: ResolvedConfig, logger: Logger): Promise<Daemon> {
+  // The panel's restart button stops every part and starts them again in this process, on the same
+  // port, re-reading the saved settings: it works under systemd, Docker and `npm start` alike.
+  let current: Daemon;
+  let restarting: Promise<void> | null = null;
+  const restart = () => {
+    restarting ??= (async () => {
+      logger.warn('restarting on request from the panel');
+      const port = current.port;
+      await current.stop();
+      current = await startParts({ ...fileConfig, http: { ...fileConfig.http, port } }, logger, restart);
+      logger.info({ port }, 'restarted');
+    })()
+      .catch((err: unknown) => {
+        logger.fatal({ err }, 'restart failed; exiting so that the service manager starts the daemon again');
+        process.exit(1);
+      })
+      .finally(() => (restarting = null));
+  };
+  current = await startParts(fileConfig, logger, restart);
+  // Callers keep this object across restarts: every field reads the parts running now.
+  return new Proxy({} as Daemon, {
+    get: (_t, key) =>
+      key === 'stop'
+        ? async () => {
+            await restarting;
+            await current.stop();
+          }
+        : current[key as keyof Daemon],
+  });
+}
+
+async function startParts(fileConfig: ResolvedConfig, logger: Logger, restart: () => void): Promise<Daemon> {
   const startedAt = Date.now();
   // Settings saved from the panel (<dataDir>/settings.json) lie over the config file.
   const overlaid = withOverlay(fileConfig);
@@ -38,18 +72,30 @@ export async function startDaemon(fileConfig: ResolvedConfig, logger: Logger): P
   // The relay is built once the DB is open; the processor's hooks reach it late-bound.
   let relay: SyncRelay | null = null;
   const frameMs: number[] = [];
+  const health = new HealthMonitor({ health: config.health });
+  let pokeLive: (() => void) | null = null;
   const runtime = await openRuntime(config, logger, {
-    onSighting: () => relay?.kick(),
+    onSighting: () => {
+      relay?.kick();
+      pokeLive?.();
+    },
     onFrame: (e) => {
       if (e.timings) frameMs.push(e.timings.wallMs);
+      if (e.timings) health.recordFrame(e.timings.wallMs);
       if (frameMs.length > 256) frameMs.shift();
     },
   });
   const { processor, ingestor, captures } = runtime;
   let lastTrigger: string | null = null;
+  let lastTriggerSource: 'gpio' | 'watch' | 'api' | null = null;
+  const triggered = (source: 'gpio' | 'watch' | 'api') => {
+    lastTrigger = new Date().toISOString();
+    lastTriggerSource = source;
+    pokeLive?.();
+  };
   // The PIR line opens first: a GPIO that cannot be used fails the start with its code and hint.
   const gpio = config.gpio.enabled
-    ? new GpioTrigger({ gpio: config.gpio, inbox: config.inbox, logger: logger.child({ mod: 'gpio' }), openLine: (o) => openLine(o), onTrigger: () => (lastTrigger = new Date().toISOString()) })
+    ? new GpioTrigger({ gpio: config.gpio, inbox: config.inbox, logger: logger.child({ mod: 'gpio' }), openLine: (o) => openLine(o), onTrigger: () => triggered('gpio') })
     : null;
   try {
     await gpio?.start();
@@ -79,7 +125,7 @@ export async function startDaemon(fileConfig: ResolvedConfig, logger: Logger): P
         pollMs: config.watch.pollMs,
         logger: logger.child({ mod: 'watch' }),
         onFile: async (path) => {
-          lastTrigger = new Date().toISOString();
+          triggered('watch');
           const outcome = await ingestor.ingestFile(path, { source: 'watch', removeSource: true });
           logger.info({ file: path, outcome: outcome.kind, ...(outcome.kind === 'quarantined' ? { code: outcome.code } : {}) }, 'file ingested');
           processor.kick();
@@ -96,11 +142,14 @@ export async function startDaemon(fileConfig: ResolvedConfig, logger: Logger): P
     isReady: () => ready,
     passwords: filePasswordStore(config.dataDir, config.panel.passwordHash),
     panelDir: DEFAULT_PANEL_DIR,
+    live: { status: () => status(), onPoke: (poke) => (pokeLive = poke) },
+    tools: panelTools({ config, saved: () => withOverlay(fileConfig).config, db: runtime.db, logger, restart }),
     panel: {
       settings: new SettingsService(overlaid.config, overlaid.overlay, new SettingsFile(config.dataDir), (next, changed) => {
         config.name = next.name;
         config.pipeline = next.pipeline;
         config.reid = next.reid;
+        config.deployment = next.deployment;
         logger.info({ changed }, 'settings applied live');
       }),
       captureBlob: (id) => captures.get(id)?.blobPath ?? null,
@@ -114,10 +163,13 @@ export async function startDaemon(fileConfig: ResolvedConfig, logger: Logger): P
       tmpDir: config.dataDir,
     },
     onIngested: () => {
-      lastTrigger = new Date().toISOString();
+      triggered('api');
       processor.kick();
     },
-    status: () => ({
+    status: () => status(),
+  });
+  function status() {
+    return {
       deviceId: config.deviceId,
       name: config.name,
       uptimeSec: Math.round((Date.now() - startedAt) / 1000),
@@ -127,9 +179,12 @@ export async function startDaemon(fileConfig: ResolvedConfig, logger: Logger): P
       lastTrigger,
       disk: diskOf(config.dataDir),
       sync: relay ? relay.status() : { connection: 'off' },
-    }),
-  });
+      lastTriggerSource,
+      ...health.snapshot(),
+    };
+  }
 
+  await health.start();
   processor.start();
   relay?.start();
   await watch?.start();
@@ -151,6 +206,7 @@ export async function startDaemon(fileConfig: ResolvedConfig, logger: Logger): P
       await gpio?.stop();
       await watch?.stop();
       await relay?.stop(); // sends the retained `offline`; unacknowledged rows stay due first
+      await health.stop();
       await runtime.close();
       logger.info('spoor-device stopped');
     },

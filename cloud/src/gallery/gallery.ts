@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
-import { codecs, fleetTopic, TOPIC_QOS, type SightingPayload } from '@spoor/protocol';
+import { codecs, fleetTopic, TOPIC_QOS, type SightingPayload, type StatusPayload } from '@spoor/protocol';
 import type { Sql } from '../store/sql.js';
+import { GalleryCatchUp, type CatchUpOptions } from './catchup.js';
 import type { GalleryDelta } from './common.js';
 import { GalleryDecisions, type DecisionResult } from './decisions.js';
 import { matchSightings, type MatchResult, type MatchSettings } from './matching.js';
@@ -18,6 +19,7 @@ export interface GalleryOptions {
   prefix: string;
   logger: Logger;
   publisher?: DeltaPublisher | undefined;
+  catchUp?: CatchUpOptions;
 }
 
 /**
@@ -29,6 +31,7 @@ export class Gallery {
   readonly scorer: UsearchScorer;
   readonly decisions: GalleryDecisions;
   readonly queries: GalleryQueries;
+  readonly catchUp: GalleryCatchUp;
   private chain: Promise<unknown> = Promise.resolve();
   private readonly log: Logger;
 
@@ -37,6 +40,7 @@ export class Gallery {
     this.decisions = new GalleryDecisions(opts.sql, opts.settings.keepVersions);
     this.queries = new GalleryQueries(opts.sql);
     this.log = opts.logger.child({ mod: 'gallery' });
+    this.catchUp = new GalleryCatchUp(opts.sql, this.queries, (d) => this.publish(d), this.log, opts.catchUp);
   }
 
   async start(): Promise<void> {
@@ -61,6 +65,12 @@ export class Gallery {
     });
     this.chain = run.catch(() => {});
     return run;
+  }
+
+  /** A device status: a device that reports an older gallery version is caught up (catchup.ts). */
+  onDeviceStatus(deviceId: string, status: StatusPayload): void {
+    if (!status.gallery) return;
+    this.catchUp.onStatus(deviceId, status).catch((err: unknown) => this.log.warn({ err: (err as Error).message, deviceId }, 'gallery catch-up failed; the device asks again'));
   }
 
   /** Run a decision, then refresh the fleet's index and publish its delta. */

@@ -18,6 +18,8 @@ export type MatchOutcome =
   | { kind: 'proposal'; proposalId: string; candidate: string; score: number }
   | { kind: 'auto-merge'; individualId: string; score: number; decisionId: string }
   | { kind: 'ref'; individualId: string }
+  /** A device recognised a global individual it holds from a delta (a mirror): its local id is linked to it. */
+  | { kind: 'claimed'; individualId: string }
   | { kind: 'evidence'; proposalId: string }
   | { kind: 'skip' };
 
@@ -48,7 +50,7 @@ export async function matchSightings(
       if (ind.id === null || ind.decision === 'uncertain') continue;
       const localId = ind.id;
       // Most sightings are of individuals the hub has nothing on: skip them without a transaction.
-      if (ind.decision !== 'new' && !known.has(`${s.deviceId}\u0000${localId}`)) continue;
+      if (ind.decision !== 'new' && !known.has(`${s.deviceId}\u0000${localId}`) && !ind.globalId) continue;
       if (ind.decision === 'new' && !ind.embedding && !known.has(`${s.deviceId}\u0000${localId}`)) continue;
       const pending: { refs: IndexedRef[]; deltas: GalleryDelta[] } = { refs: [], deltas: [] };
       const outcome = await sql.transaction(async (tx) => {
@@ -73,6 +75,21 @@ export async function matchSightings(
             [open.rows[0].id, JSON.stringify([s.id])],
           );
           return { kind: 'evidence', proposalId: open.rows[0].id } as const;
+        }
+        // A `known` local individual that carries a global id is the device recognising that global individual (from a delta).
+        if (ind.decision === 'known' && ind.globalId) {
+          const g = await tx.query<{ fleet_id: string; species: string; status: string }>('SELECT fleet_id, species, status FROM individuals WHERE id = $1 FOR UPDATE', [ind.globalId]);
+          const row = g.rows[0];
+          if (row?.status === 'active' && row.fleet_id === fleetId && row.species === ind.species) {
+            const gid = ind.globalId;
+            await tx.query('INSERT INTO individual_links (device_id, local_id, individual_id) VALUES ($1, $2, $3)', [s.deviceId, localId, gid]);
+            await addRefs(tx, gid, s.deviceId, localId, [s.id]);
+            await tx.query("UPDATE individuals SET version = version + 1, updated_at = date_trunc('milliseconds', now()) WHERE id = $1", [gid]);
+            const st = (await loadIndividuals(tx, [gid])).get(gid);
+            if (st) pending.refs.push(...st.refs.filter((r) => r.sightingId === s.id).map((r) => ({ refId: r.id, individualId: gid, fleetId, species: st.individual.species, dim: r.dim, embedding: r.embedding, scale: r.scale })));
+            pending.deltas.push(await bumpFleet(tx, fleetId, opsFor({ [gid]: st ?? null }), settings.keepVersions));
+            return { kind: 'claimed', individualId: gid } as const;
+          }
         }
         // Only a device's NEW individual starts a match; a `known` one we never saw linked is left for its `new` sighting.
         if (ind.decision !== 'new' || !ind.embedding) return { kind: 'skip' } as const;

@@ -1,5 +1,6 @@
 import usearch from 'usearch';
 import { decodeEmbedding } from '@spoor/protocol';
+import { calibrate, DEFAULT_CALIBRATION, type Calibration } from '@spoor/protocol/calibration';
 import type { Sql } from '../store/sql.js';
 
 const { Index, MetricKind, ScalarKind } = usearch;
@@ -7,13 +8,17 @@ type UIndex = InstanceType<typeof Index>;
 
 export interface Candidate {
   individualId: string;
-  /** 0..1, higher is more alike. */
+  /** Calibrated P(same individual), as the device computes it for an embedding-only probe. */
   score: number;
+  /** The raw cosine behind it. */
+  cosine: number;
 }
 
 /**
- * How the hub ranks the fleet's global individuals for a new device individual. Today it is
- * the cosine of the embeddings; the device's calibrated fusion can replace it behind this.
+ * How the hub ranks the fleet's global individuals for a new device individual: the best
+ * cosine per individual, turned into P(same individual) by the same calibration the device
+ * uses (protocol/src/calibration.ts). The hub has embeddings only (devices do not send ORB
+ * descriptors), so it is the calibration's embedding-only mode, never the fused one.
  */
 export interface CandidateScorer {
   scoreCandidates(fleetId: string, species: string, embedding: Float32Array): Candidate[];
@@ -43,7 +48,11 @@ export interface IndexedRef {
 export class UsearchScorer implements CandidateScorer {
   private parts = new Map<string, Part>();
 
-  constructor(private readonly sql: Sql) {}
+  constructor(
+    private readonly sql: Sql,
+    /** Each species' calibration; the device default until fitted ones reach the hub. */
+    private readonly calibrationFor: (species: string) => Calibration = () => DEFAULT_CALIBRATION,
+  ) {}
 
   async rebuild(fleetId?: string): Promise<void> {
     const { rows } = await this.sql.query<Record<string, unknown>>(
@@ -95,7 +104,8 @@ export class UsearchScorer implements CandidateScorer {
       const score = Math.min(1, Math.max(0, 1 - (res.distances[i] as number)));
       if (score > (best.get(id) ?? -1)) best.set(id, score);
     });
-    return [...best].map(([individualId, score]) => ({ individualId, score })).sort((a, b) => b.score - a.score);
+    const cal = this.calibrationFor(species);
+    return [...best].map(([individualId, cosine]) => ({ individualId, score: calibrate(cal, null, cosine), cosine })).sort((a, b) => b.score - a.score);
   }
 
   private part(fleetId: string, species: string, dim: number, create: boolean): Part | undefined {

@@ -1,7 +1,7 @@
 import { hostname } from 'node:os';
 import mqtt, { type MqttClient } from 'mqtt';
 import type { Logger } from 'pino';
-import { TOPIC_QOS, allDevicesTopic, codecs, deviceTopic, parseTopic, type SightingPayload } from '@spoor/protocol';
+import { TOPIC_QOS, allDevicesTopic, codecs, deviceTopic, parseTopic, type SightingPayload, type StatusPayload } from '@spoor/protocol';
 import { HubErrors } from '../errors.js';
 import type { Store } from '../store/store.js';
 import type { HubMetrics } from '../system/metrics.js';
@@ -24,6 +24,8 @@ export interface IngestOptions {
   logger: Logger;
   /** Called with each committed batch before its receipts go out (the global gallery matches here). */
   onCommitted?: ((sightings: SightingPayload[]) => Promise<unknown>) | undefined;
+  /** Each valid device status (the global gallery answers a device that reports an old gallery version). */
+  onStatus?: ((deviceId: string, status: StatusPayload) => void) | undefined;
 }
 
 interface Pending {
@@ -145,6 +147,7 @@ export class Ingest {
       if (r.value.deviceId !== t.deviceId) return this.reject(REJECT.deviceMismatch, topic, `payload deviceId ${r.value.deviceId}`);
       this.opts.metrics.statusUpdates.inc({ kind: 'status' });
       this.opts.store.devices.touch(t.deviceId, r.value).catch((err: unknown) => this.log.warn({ err, deviceId: t.deviceId }, 'status not recorded'));
+      this.opts.onStatus?.(t.deviceId, r.value);
       return;
     }
     if (t.kind === 'stats') {

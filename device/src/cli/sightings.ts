@@ -8,7 +8,8 @@ export const SIGHTINGS_HELP = `Usage: spoor-device sightings list --data <dataDi
 
 List stored sightings, newest first. Each has its frames, detections (category, relative
 bbox x,y,w,h, confidence, taxon) and, where re-identification ran, the individual with
-its decision (known, new or uncertain) and score.`;
+its decision (known, new or uncertain) and score, and its global id once the hub's
+gallery has reached this device (cloud.fleetId).`;
 
 export async function sightingsCommand(argv: string[], io: CliIo): Promise<number> {
   const [sub, ...rest] = argv;
@@ -42,7 +43,7 @@ export async function sightingsCommand(argv: string[], io: CliIo): Promise<numbe
 
 function describe(s: Sighting): string {
   const what = s.detections
-    .map((d) => `${d.taxon?.label ?? d.label} ${Math.round(d.confidence * 100)}%${d.individual ? ` [${d.individual.decision} ${d.individual.name ?? ''}]` : ''}`)
+    .map((d) => `${d.taxon?.label ?? d.label} ${Math.round(d.confidence * 100)}%${d.individual ? ` [${d.individual.decision} ${d.individual.name ?? ''}${d.individual.globalId ? ` global ${d.individual.globalId}` : ''}]` : ''}`)
     .join(', ');
   return `${s.takenAt}  ${s.id}  ${s.frames.length} frame(s)  ${what}`;
 }

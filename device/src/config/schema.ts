@@ -1,4 +1,5 @@
-import { Type, type Static } from '@sinclair/typebox';
+import { Type, type Static, type TSchema } from '@sinclair/typebox';
+import { CAMTRAP_FEATURE_TYPES } from '@spoor/protocol';
 import { PASSWORD_HASH_PATTERN } from '../http/password.js';
 
 /**
@@ -9,6 +10,34 @@ import { PASSWORD_HASH_PATTERN } from '../http/password.js';
 const restart = { restart: true } as const;
 
 export const ProviderName = Type.Union([Type.Literal('tensorrt'), Type.Literal('cuda'), Type.Literal('cpu')]);
+
+const nullable = <T extends TSchema>(t: T, description: string) => Type.Union([t, Type.Null()], { default: null, description });
+/** A date (2025-07-01) or a datetime with its zone (2025-07-01T08:00:00+03:00), as Camtrap DP wants. */
+const DATE_OR_DATETIME = '^\\d{4}-\\d{2}-\\d{2}(T\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?(Z|[+-]\\d{2}:?\\d{2}))?$';
+
+/** Where and how this unit is deployed: the Camtrap DP 1.0 deployment fields (https://camtrap-dp.tdwg.org). Read at export time, so live. */
+export const DeploymentSchema = Type.Object(
+  {
+    deploymentID: nullable(Type.String({ minLength: 1, maxLength: 120 }), 'Camtrap DP deploymentID; empty = the device id.'),
+    locationID: nullable(Type.String({ minLength: 1, maxLength: 120 }), 'Identifier of the location, shared by deployments at the same spot.'),
+    locationName: nullable(Type.String({ minLength: 1, maxLength: 200 }), 'Name of the location, e.g. "Oak ridge trail".'),
+    latitude: nullable(Type.Number({ minimum: -90, maximum: 90 }), 'Latitude in decimal degrees (WGS84).'),
+    longitude: nullable(Type.Number({ minimum: -180, maximum: 180 }), 'Longitude in decimal degrees (WGS84).'),
+    coordinateUncertainty: nullable(Type.Integer({ minimum: 1, maximum: 100_000 }), 'Uncertainty of the coordinates in metres.'),
+    cameraHeight: nullable(Type.Number({ minimum: 0, maximum: 50 }), 'Height of the camera above the ground, in metres.'),
+    cameraHeading: nullable(Type.Integer({ minimum: 0, maximum: 360 }), 'Direction the camera faces, in degrees clockwise from north (0–360).'),
+    cameraTilt: nullable(Type.Integer({ minimum: -90, maximum: 90 }), 'Tilt in degrees: 0 horizontal, -90 straight down, 90 straight up.'),
+    cameraModel: nullable(Type.String({ minLength: 1, maxLength: 120 }), 'Make and model, e.g. "Reconyx-HC600".'),
+    setupBy: nullable(Type.String({ minLength: 1, maxLength: 120 }), 'Who set up this deployment.'),
+    deploymentStart: nullable(Type.String({ pattern: DATE_OR_DATETIME }), 'When the deployment began: 2025-07-01 or 2025-07-01T08:00:00+03:00; empty = the first sighting.'),
+    deploymentEnd: nullable(Type.String({ pattern: DATE_OR_DATETIME }), 'When it ended (same format); empty = the last sighting.'),
+    habitat: nullable(Type.String({ minLength: 1, maxLength: 200 }), 'Short description of the habitat.'),
+    featureType: Type.Union([...CAMTRAP_FEATURE_TYPES.map((f) => Type.Literal(f)), Type.Null()], { default: null, description: 'The feature the camera points at (Camtrap DP vocabulary).' }),
+    baitUse: Type.Union([Type.Boolean(), Type.Null()], { default: null, description: 'Was bait used?' }),
+    deploymentComments: nullable(Type.String({ minLength: 1, maxLength: 1000 }), 'Anything else worth knowing about this deployment.'),
+  },
+  { default: {}, additionalProperties: false },
+);
 
 export const DeviceConfigSchema = Type.Object(
   {
@@ -128,6 +157,24 @@ export const DeviceConfigSchema = Type.Object(
         outboxQuotaBytes: Type.Integer({ minimum: 1024, default: 200 * 1024 * 1024, description: 'Disk the outbox may use; above it the lowest-priority, oldest rows are dropped (logged).' }),
         receiptTimeoutSec: Type.Integer({ minimum: 1, maximum: 86_400, default: 60, description: 'A sighting with no receipt from the hub after this long is sent again.' }),
         statsIntervalSec: Type.Integer({ minimum: 5, maximum: 86_400, default: 300 }),
+      },
+      { default: {}, additionalProperties: false },
+    ),
+    deployment: DeploymentSchema,
+    health: Type.Object(
+      {
+        thermalDir: Type.String({ default: '/sys/class/thermal', minLength: 1, description: 'Where the CPU temperature is read (thermal_zone*/temp, millidegrees); none readable = not shown.', ...restart }),
+        batteryVoltageFile: Type.Union([Type.String({ minLength: 1 }), Type.Null()], {
+          default: null,
+          description: 'A sysfs/iio file holding the battery voltage, e.g. /sys/bus/iio/devices/iio:device0/in_voltage0_raw; null = not shown.',
+          ...restart,
+        }),
+        batteryVoltageCommand: Type.Union([Type.Array(Type.String({ minLength: 1 }), { minItems: 1 }), Type.Null()], {
+          default: null,
+          description: 'A command (run without a shell) that prints the battery voltage; used when no file is set.',
+          ...restart,
+        }),
+        batteryVoltageScale: Type.Number({ exclusiveMinimum: 0, default: 1, description: 'Multiplies the number read to give volts (0.001 for millivolts).', ...restart }),
       },
       { default: {}, additionalProperties: false },
     ),

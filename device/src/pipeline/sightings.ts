@@ -129,6 +129,8 @@ export class SightingBuilder {
         score: round(verdict.score),
         frames: verdict.frames,
       };
+      const globalId = verdict.individualId ? individuals.get(verdict.individualId)?.globalId : null;
+      if (globalId) individual.globalId = globalId;
       const persist = () => {
         if (verdict.decision === 'new') {
           const created = individuals.create(species, `${species} #${individuals.countSpecies(species) + 1}`, 'sighted');
@@ -158,7 +160,7 @@ function toDetection(r: DetectionRow, verdicts: Map<string, { individual: Sighti
     top: r.topJson ? (JSON.parse(r.topJson) as { label: string; p: number }[]) : null,
   };
   const v = hasReid(r) && r.taxonLabel ? verdicts.get(r.taxonLabel) : undefined;
-  if (v) d.individual = { id: v.individual.id, name: v.individual.name, decision: v.individual.decision, score: v.individual.score };
+  if (v) d.individual = { id: v.individual.id, name: v.individual.name, decision: v.individual.decision, score: v.individual.score, ...(v.individual.globalId ? { globalId: v.individual.globalId } : {}) };
   return d;
 }
 

@@ -125,6 +125,29 @@ export class Gallery {
     }
   }
 
+  /** Remove the vectors of one origin (e.g. `hub:<global id>`) from an individual; its other vectors stay. */
+  removeVectors(individualId: string, origin: string): number {
+    const rows = this.db.prepare('SELECT key, species FROM gallery_vectors WHERE individual_id = ? AND origin = ?').all(individualId, origin) as { key: number; species: string }[];
+    if (rows.length === 0) return 0;
+    this.db.prepare('DELETE FROM gallery_vectors WHERE individual_id = ? AND origin = ?').run(individualId, origin);
+    for (const r of rows) {
+      const si = this.indexes.get(r.species);
+      if (si) {
+        si.index.remove(BigInt(r.key));
+        si.dirty = true;
+      }
+    }
+    return rows.length;
+  }
+
+  /** The embedding size the species' index holds (null: no vectors yet), so foreign vectors of another model are refused. */
+  dimsOf(species: string): number | null {
+    const cached = this.indexes.get(species);
+    if (cached) return cached.dims;
+    const row = this.db.prepare('SELECT vector FROM gallery_vectors WHERE species = ? LIMIT 1').get(species) as { vector: Buffer } | undefined;
+    return row ? row.vector.byteLength / 4 : null;
+  }
+
   /** Best score per individual among the k nearest reference vectors. */
   search(species: string, vector: Float32Array, k = 20): GalleryMatch[] {
     const si = this.open(species, vector.length);

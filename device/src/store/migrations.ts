@@ -147,5 +147,29 @@ export const MIGRATIONS: readonly string[] = [
     body TEXT NOT NULL,
     fitted_at TEXT NOT NULL
   );
+  `,  // 4: the hub's global gallery on the device. Each global individual stands here as a local
+  // individual (this device's own, linked by the hub, or a mirror made for it, origin 'sighted'
+  // with mirror = 1); its reference embeddings sit in gallery_vectors with origin 'hub:<global id>'.
+  // gallery_sync records the fleet gallery version applied, so a restart resumes from it.
+  `
+  CREATE TABLE global_individuals (
+    id TEXT PRIMARY KEY,
+    species TEXT NOT NULL,
+    name TEXT,
+    local_id TEXT NOT NULL,
+    mirror INTEGER NOT NULL DEFAULT 0,
+    refs_sha TEXT NOT NULL,
+    version INTEGER NOT NULL,
+    updated_at TEXT NOT NULL
+  );
+  CREATE INDEX global_individuals_local ON global_individuals (local_id);
+  CREATE INDEX individuals_global ON individuals (global_id);
+
+  CREATE TABLE gallery_sync (
+    fleet_id TEXT PRIMARY KEY,
+    version INTEGER NOT NULL,
+    snapshot_json TEXT,
+    updated_at TEXT NOT NULL
+  );
   `,
 ];

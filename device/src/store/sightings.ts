@@ -8,6 +8,8 @@ export interface SightingIndividual {
   decision: 'known' | 'new' | 'uncertain';
   score: number;
   frames: number;
+  /** The hub's global id of the local individual, once a gallery delta brought it. */
+  globalId?: string;
 }
 
 export interface SightingDetection {
@@ -18,7 +20,7 @@ export interface SightingDetection {
   confidence: number;
   taxon: { label: string; rank: string; p: number } | null;
   top: { label: string; p: number }[] | null;
-  individual?: { id: string | null; name: string | null; decision: SightingIndividual['decision']; score: number };
+  individual?: { id: string | null; name: string | null; decision: SightingIndividual['decision']; score: number; globalId?: string };
 }
 
 export interface SightingFrame {

@@ -57,11 +57,14 @@ export function buildSightingPayload(s: Sighting, bandwidth: Bandwidth, embeddin
         top: d.top ? [...d.top].sort((a, b) => b.p - a.p).slice(0, TOP_K).map((t) => ({ label: t.label, p: p3(t.p) })) : null,
       };
       // In metadata mode the decision travels once, in `individuals` (matched by taxon label = species).
-      if (d.individual && !metadata) out.individual = { id: d.individual.id, name: d.individual.name, decision: d.individual.decision, score: p3(d.individual.score) };
+      if (d.individual && !metadata) {
+        out.individual = { id: d.individual.id, name: d.individual.name, decision: d.individual.decision, score: p3(d.individual.score), ...(d.individual.globalId ? { globalId: d.individual.globalId } : {}) };
+      }
       return out;
     }),
     individuals: s.individuals.map((i) => {
       const out: SightingPayload['individuals'][number] = { species: i.species, id: i.id, name: i.name, decision: i.decision, score: p3(i.score), frames: i.frames };
+      if (i.globalId) out.globalId = i.globalId;
       const v = embeddingOf(s, i.species, i.id);
       if (v && v.length > 0) {
         const e = encodeEmbedding(v, metadata ? 'i8' : 'f32');

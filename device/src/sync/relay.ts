@@ -76,6 +76,7 @@ export class SyncRelay {
       requeued: () => this.kick(),
       ...(deps.onConfig ? { onConfig: deps.onConfig } : {}),
     });
+    deps.gallery?.setRequester(() => this.publishStatus());
     this.startedAt = this.clock();
   }
 
@@ -186,7 +187,7 @@ export class SyncRelay {
     this.lastError = null;
     this.lastConnectedAt = iso(this.clock());
     this.log.info({ broker: redactUrl(this.cfg.cloud.mqttUrl ?? ''), depth: this.outbox.depth() }, 'connected to the hub');
-    client.subscribe([this.topics.receipt, this.topics.config, this.topics.cmd], { qos: 1 }, (err) => {
+    client.subscribe([this.topics.receipt, this.topics.config, this.topics.cmd, ...(this.deps.gallery ? [this.deps.gallery.topic] : [])], { qos: 1 }, (err) => {
       if (err) this.log.warn({ err: err.message }, 'subscribe failed');
     });
     this.publishStatus();
@@ -345,6 +346,7 @@ export class SyncRelay {
         outbox: this.outbox,
         lastSyncAt: this.lastSyncAt,
         config: this.control.configState,
+        ...(this.deps.gallery ? { gallery: this.deps.gallery.state() } : {}),
       }),
     );
   }
@@ -380,6 +382,7 @@ export class SyncRelay {
       if (topic === this.topics.receipt) this.onReceipt(payload);
       else if (topic === this.topics.config) this.control.onConfigPush(payload);
       else if (topic === this.topics.cmd) this.control.onCommand(payload);
+      else if (this.deps.gallery && topic === this.deps.gallery.topic) this.deps.gallery.onMessage(payload);
     } catch (err) {
       this.log.error({ err, topic }, 'handling a hub message failed');
     }

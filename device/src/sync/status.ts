@@ -15,6 +15,7 @@ export function statusPayload(a: {
   outbox: OutboxStore;
   lastSyncAt: string | null;
   config: ConfigState;
+  gallery?: { fleetId: string; version: number };
 }): StatusPayload {
   const { facts, config } = a;
   return {
@@ -28,6 +29,7 @@ export function statusPayload(a: {
     outbox: { depth: a.outbox.depth(), bytes: a.outbox.bytes(), oldestAt: a.outbox.oldest() },
     lastSyncAt: a.lastSyncAt,
     config: { ...config, ...(config.reason === undefined ? {} : { reason: config.reason.slice(0, 2000) }) },
+    ...(a.gallery ? { gallery: a.gallery } : {}),
   };
 }
 

@@ -5,6 +5,7 @@ import type { Db } from '../store/db.js';
 import type { OutboxStore } from '../store/outbox.js';
 import type { CommandOutcome, ConfigState } from './control.js';
 import type { EmbeddingLookup } from './payload.js';
+import type { GalleryChannel } from './gallery-sync.js';
 
 export type ConnectionState = 'stopped' | 'connecting' | 'connected' | 'waiting';
 
@@ -53,4 +54,6 @@ export interface SyncRelayDeps {
   embeddings?: EmbeddingLookup;
   /** A valid config push was saved; `sync.*` already applies, the rest after a restart. */
   onConfig?: (config: ResolvedConfig, version: number) => void;
+  /** The fleet gallery (gallery-sync.ts): its topic is subscribed, its messages dispatched, its version in the status. */
+  gallery?: GalleryChannel;
 }

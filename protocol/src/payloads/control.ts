@@ -22,6 +22,8 @@ export const StatusPayload = Type.Object(
     queue: Type.Optional(Type.Object({ pending: Type.Integer({ minimum: 0 }) })),
     outbox: Type.Optional(Type.Object({ depth: Type.Integer({ minimum: 0 }), bytes: Type.Integer({ minimum: 0 }), oldestAt: Type.Union([IsoTime, Type.Null()]) })),
     lastSyncAt: Type.Optional(Type.Union([IsoTime, Type.Null()])),
+    /** The global gallery version the device has applied; a hub that is ahead answers with what it missed. */
+    gallery: Type.Optional(Type.Object({ fleetId: DeviceId, version: Type.Integer({ minimum: 0 }) }, { additionalProperties: false })),
     config: Type.Optional(
       Type.Object({
         version: Type.Integer({ minimum: 0 }),

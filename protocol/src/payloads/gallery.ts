@@ -41,7 +41,8 @@ export type GalleryOp = Static<typeof GalleryOp>;
 
 /**
  * `f/{f}/gallery` (QoS 1): one fleet gallery version. Versions increase by one per change;
- * a device that sees a gap asks for a resync (`GET /api/gallery/:fleetId?since=`). With
+ * a device that sees a gap reports its `gallery.version` in its retained status and the hub
+ * answers on this topic: the missed deltas again, or a snapshot addressed to it (`to`). With
  * `snapshot: true` the ops are the whole gallery: drop what is not in it.
  */
 export const GalleryDeltaPayload = Type.Object(
@@ -50,6 +51,13 @@ export const GalleryDeltaPayload = Type.Object(
     fleetId: Id,
     version: Type.Integer({ minimum: 0 }),
     snapshot: Type.Optional(Type.Boolean()),
+    /**
+     * A catch-up answer addressed to one device (a snapshot for a device that was behind):
+     * every other device of the fleet ignores it.
+     */
+    to: Type.Optional(Id),
+    /** A snapshot too large for one message comes in parts 1..of of the same version; drop what is not in any part only after the last. */
+    part: Type.Optional(Type.Object({ n: Type.Integer({ minimum: 1 }), of: Type.Integer({ minimum: 1, maximum: 10_000 }) }, { additionalProperties: false })),
     ops: Type.Array(GalleryOp, { maxItems: 10_000 }),
   },
   { additionalProperties: false },

@@ -46,7 +46,14 @@ export const SightingDetection = Type.Object(
     top: Type.Union([Type.Array(Type.Object({ label: Label, p: Prob }, { additionalProperties: false }), { maxItems: 20 }), Type.Null()]),
     individual: Type.Optional(
       Type.Object(
-        { id: Type.Union([Uuid, Type.Null()]), name: Type.Union([Type.String({ maxLength: 200 }), Type.Null()]), decision: Decision, score: Prob },
+        {
+          id: Type.Union([Uuid, Type.Null()]),
+          name: Type.Union([Type.String({ maxLength: 200 }), Type.Null()]),
+          decision: Decision,
+          score: Prob,
+          /** The hub's global id of the local individual, once the device has it from a gallery delta. */
+          globalId: Type.Optional(Uuid),
+        },
         { additionalProperties: false },
       ),
     ),
@@ -62,6 +69,8 @@ export const SightingIndividual = Type.Object(
     name: Type.Union([Type.String({ maxLength: 200 }), Type.Null()]),
     decision: Decision,
     score: Prob,
+    /** The hub's global id of this local individual, once the device has it from a gallery delta (the device never mints one). */
+    globalId: Type.Optional(Uuid),
     frames: Type.Integer({ minimum: 0 }),
     embedding: Type.Optional(WireEmbedding),
   },
