@@ -10,6 +10,8 @@ import { IndividualStore } from '../store/individuals.js';
 import { SightingStore } from '../store/sightings.js';
 import { buildApp, type AppDeps } from './app.js';
 import { memoryPasswordStore } from './password.js';
+import { WebSocket } from 'ws';
+import { WS_SESSION_ENDED } from './live.js';
 
 interface Route {
   method: string;
@@ -38,6 +40,9 @@ async function build(over: Partial<AppDeps> = {}): Promise<{ app: FastifyInstanc
   return { app, routes };
 }
 
+const unused = () => {
+  throw new Error('unused');
+};
 const json = (password: unknown) => ({ headers: { 'content-type': 'application/json' }, payload: JSON.stringify({ password }) });
 const cookieHeader = (setCookie: string | string[] | undefined) => [setCookie ?? []].flat().map((c) => c.split(';')[0]).join('; ');
 
@@ -53,6 +58,8 @@ describe('device API auth', () => {
       panelDir,
       individualAdmin: { enroll: async () => Promise.reject(new Error('unused')), remove: () => {}, tmpDir: panelDir },
       panel: { settings: {} as never, captureBlob: () => null },
+      live: { status: () => ({ uptimeSec: 1 }) },
+      tools: { testUplink: unused, takeTestShot: unused, testShotState: unused, logs: unused, backup: unused, camtrapDp: unused, restart: unused, deviceId: () => 'x' },
     });
     app = built.app;
     expect((await app.inject({ method: 'POST', url: '/api/auth/setup', ...json('a long enough password') })).statusCode).toBe(200);
@@ -69,7 +76,8 @@ describe('device API auth', () => {
     }
     // The public list is exact: a new public route must be added here on purpose.
     expect(built.routes.map((r) => `${r.method} ${r.url}`).filter((k) => PUBLIC.includes(k)).sort()).toEqual([...PUBLIC].sort());
-    expect(checked).toEqual(expect.arrayContaining(['GET /api/status', 'GET /api/sightings', 'POST /api/captures', 'POST /api/auth/login', 'POST /api/auth/setup', 'PUT /api/settings', 'GET /api/captures/:id/image', 'POST /api/individuals', 'PATCH /api/individuals/:id', 'DELETE /api/individuals/:id']));
+    expect(checked).toEqual(expect.arrayContaining(['GET /api/status', 'GET /api/sightings', 'POST /api/captures', 'POST /api/auth/login', 'POST /api/auth/setup', 'PUT /api/settings', 'GET /api/captures/:id/image', 'POST /api/individuals', 'PATCH /api/individuals/:id', 'DELETE /api/individuals/:id',
+      'GET /api/live', 'POST /api/tools/uplink-test', 'POST /api/tools/test-shot', 'GET /api/tools/test-shot/:file', 'GET /api/tools/logs', 'GET /api/tools/backup', 'GET /api/tools/camtrap-dp', 'POST /api/system/restart']));
     expect((await app.inject({ url: '/' })).body).toContain('<title>Spoor</title>');
   });
 
@@ -123,5 +131,49 @@ describe('device API auth', () => {
     expect(codes.at(-1)).toBe(429);
     // Even the right password waits out the window.
     expect((await app.inject({ method: 'POST', url: '/api/auth/login', ...json('a long enough password') })).statusCode).toBe(429);
+  });
+});
+
+/** Open a WebSocket to the app and resolve with its first message, or the HTTP status that refused the upgrade. */
+function openWs(url: string, cookie?: string): Promise<{ ws: WebSocket; first: unknown } | { refused: number }> {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(url, cookie ? { headers: { cookie } } : {});
+    ws.once('unexpected-response', (req, res) => {
+      req.destroy();
+      resolve({ refused: res.statusCode ?? 0 });
+    });
+    ws.once('message', (data) => resolve({ ws, first: JSON.parse(String(data)) }));
+    ws.once('error', reject);
+  });
+}
+
+describe('live status WebSocket', () => {
+  let app: FastifyInstance | undefined;
+  afterEach(async () => app?.close());
+
+  it('refuses the upgrade without a session, pushes changes to a logged-in socket, and closes it when the session ends', async () => {
+    let queue = 0;
+    ({ app } = await build({ live: { status: () => ({ uptimeSec: 1, queue }), checkMs: 50, tickMs: 60_000 } }));
+    await app.listen({ host: '127.0.0.1', port: 0 });
+    const addr = app.server.address();
+    const url = `ws://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}/api/live`;
+
+    expect(await openWs(url)).toEqual({ refused: 401 });
+    expect(await openWs(url, 'spoor_session=forged')).toEqual({ refused: 401 });
+
+    const setup = await app.inject({ method: 'POST', url: '/api/auth/setup', ...json('a long enough password') });
+    const cookie = cookieHeader(setup.headers['set-cookie']);
+    const opened = await openWs(url, cookie);
+    if (!('ws' in opened)) throw new Error(`upgrade refused: ${opened.refused}`);
+    expect(opened.first).toEqual({ type: 'status', status: { uptimeSec: 1, queue: 0 } });
+    const next = new Promise((r) => opened.ws.once('message', (d) => r(JSON.parse(String(d)))));
+    queue = 3; // a change is pushed without polling
+    expect(await next).toEqual({ type: 'status', status: { uptimeSec: 1, queue: 3 } });
+
+    const closed = new Promise<number>((r) => opened.ws.once('close', (code) => r(code)));
+    const csrf = (setup.json() as { csrf: string }).csrf;
+    expect((await app.inject({ method: 'POST', url: '/api/auth/logout', headers: { cookie, 'x-csrf-token': csrf } })).statusCode).toBe(200);
+    queue = 4;
+    expect(await closed).toBe(WS_SESSION_ENDED);
   });
 });

@@ -1,4 +1,5 @@
 import multipart from '@fastify/multipart';
+import websocket from '@fastify/websocket';
 import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { errorReply } from '@spoor/protocol';
@@ -10,6 +11,8 @@ import type { PasswordStore } from './password.js';
 import { registerPanel } from './panel.js';
 import { registerPanelRoutes, type PanelRouteDeps } from './panel-routes.js';
 import { registerIndividualRoutes, type IndividualRouteDeps } from './individuals-routes.js';
+import { registerLive, type LiveDeps } from './live.js';
+import { registerToolsRoutes, type ToolsDeps } from './tools-routes.js';
 
 export interface AppDeps {
   logger: Logger;
@@ -27,6 +30,10 @@ export interface AppDeps {
   panel?: PanelRouteDeps;
   /** Enroll, rename and delete individuals; absent in tests that do not need them. */
   individualAdmin?: Omit<IndividualRouteDeps, 'individuals'>;
+  /** The live status WebSocket (`/api/live`); absent in tests that do not need it. */
+  live?: LiveDeps;
+  /** The Tools page (uplink test, test shot, logs, backup, Camtrap DP, restart). */
+  tools?: ToolsDeps;
   /** Built panel (device/panel/dist); null or missing serves no panel. */
   panelDir?: string | null;
   /** Called once per registered route (tests list them to prove each one needs auth). */
@@ -58,7 +65,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     const onRoute = deps.onRoute;
     app.addHook('onRoute', (r) => onRoute({ method: r.method, url: r.url, public: r.config?.public === true }));
   }
-  registerAuth(app, { passwords: deps.passwords });
+  // Before the auth hook: the plugin's own onRequest hook must see a refused upgrade, or its socket stays open.
+  if (deps.live) await app.register(websocket, { options: { maxPayload: 4096 } });
+  const auth = registerAuth(app, { passwords: deps.passwords });
+  if (deps.live) registerLive(app, deps.live, auth.hasSession);
   if (deps.panelDir) await registerPanel(app, deps.panelDir);
 
   app.get('/health', { config: { public: true } }, async () => ({ ok: true }));
@@ -96,6 +106,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.get('/api/individuals', async () => ({ items: deps.individuals.list() }));
   if (deps.panel) registerPanelRoutes(app, deps.panel);
   if (deps.individualAdmin) registerIndividualRoutes(app, { individuals: deps.individuals, ...deps.individualAdmin });
+  if (deps.tools) registerToolsRoutes(app, deps.tools);
 
   return app;
 }

@@ -37,7 +37,7 @@ const MIN_PASSWORD = 8;
  * non-HttpOnly `spoor_csrf` cookie). Login and setup take JSON only, so a cross-site form cannot
  * post them, and are rate-limited per client address.
  */
-export function registerAuth(app: FastifyInstance, opts: AuthOptions): void {
+export function registerAuth(app: FastifyInstance, opts: AuthOptions): { hasSession: (req: FastifyRequest) => boolean } {
   const clock = opts.clock ?? Date.now;
   const ttl = opts.sessionTtlMs ?? 12 * 3600_000;
   const sessions = new Map<string, Session>();
@@ -116,6 +116,9 @@ export function registerAuth(app: FastifyInstance, opts: AuthOptions): void {
 
   /** Who am I: lets the panel check its session (and re-read the CSRF token) on load. */
   app.get('/api/auth/session', async (req) => ({ ok: true, csrf: sessionOf(req)?.csrf ?? null }));
+
+  /** For long-lived connections (the live WebSocket): is the request's session still valid? */
+  return { hasSession: (req) => sessionOf(req) !== null };
 }
 
 export function parseCookies(header: string | undefined): Record<string, string> {

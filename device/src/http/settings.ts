@@ -4,7 +4,10 @@ import { join } from 'node:path';
 import type { TSchema } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 import { parseConfig, type ResolvedConfig } from '../config/load.js';
-import { DeviceConfigSchema } from '../config/schema.js';
+import { DeploymentSchema, DeviceConfigSchema } from '../config/schema.js';
+
+/** The Camtrap DP deployment section: every field of the schema's `deployment`, in its order. */
+export const DEPLOYMENT_SETTINGS = Object.keys(DeploymentSchema.properties).map((k) => `/deployment/${k}`);
 
 /**
  * Settings the panel edits. Each is a path into the device config; the form is generated from
@@ -25,10 +28,11 @@ export const PANEL_SETTINGS = [
   '/cloud/password',
   '/sync/bandwidth',
   '/sync/dailyBudgetBytes',
+  ...DEPLOYMENT_SETTINGS,
 ] as const;
 
 /** Settings the running daemon picks up without a restart (the daemon swaps them in). */
-export const LIVE_SETTINGS: readonly string[] = ['/name', '/pipeline/burstWindowSec', '/reid/acceptThreshold', '/reid/rejectThreshold'];
+export const LIVE_SETTINGS: readonly string[] = ['/name', '/pipeline/burstWindowSec', '/reid/acceptThreshold', '/reid/rejectThreshold', ...DEPLOYMENT_SETTINGS];
 
 const SECRET = new Set(['/cloud/password']);
 
