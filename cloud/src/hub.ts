@@ -79,7 +79,7 @@ export async function startHub(config: HubConfig, logger: Logger): Promise<Hub> 
     await ingest.start();
     cleanups.push(() => ingest.stop());
 
-    const app = await buildApp({ logger, store, metrics, gallery, broker: broker ?? undefined, ingest, localAdminToken: lock?.info.token });
+    const app = await buildApp({ logger, store, metrics, gallery, broker: broker ?? undefined, ingest, localAdminToken: lock?.info.token, prefix: config.prefix });
     await app.listen({ host: config.http.host, port: config.http.port });
     cleanups.push(() => app.close());
     const address = app.server.address();

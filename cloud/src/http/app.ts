@@ -16,8 +16,9 @@ import { InvitationRepo } from '../store/invitations.js';
 import { SessionRepo } from '../store/sessions.js';
 import type { Store } from '../store/store.js';
 import { UserRepo } from '../store/users.js';
-import { ADMIN, makeAuthorize, READ } from './auth.js';
+import { ADMIN, makeAuthorize } from './auth.js';
 import { authRoutes, DEFAULT_LOGIN_LIMIT, type RateLimit } from './auth-routes.js';
+import { fleetRoutes } from './fleet-routes.js';
 import { reviewRoutes } from './review-routes.js';
 import { userRoutes } from './user-routes.js';
 import type { HubMetrics } from '../system/metrics.js';
@@ -36,7 +37,9 @@ export interface AppDeps {
   metrics: HubMetrics;
   /** Broker state for /ready and /metrics; absent when the hub uses an external broker. */
   broker?: { isListening(): boolean; connectedClients(): number; revoke(deviceId: string): void; forget?(deviceId: string): void } | undefined;
-  ingest?: { isConnected(): boolean } | undefined;
+  ingest?: { isConnected(): boolean; publish?(topic: string, payload: Buffer, opts: { qos: 0 | 1; retain: boolean }): Promise<void> } | undefined;
+  /** The MQTT topic prefix (config push); default `spoor/v1`. */
+  prefix?: string | undefined;
   /** The global gallery; a local one (no publishing) when absent. */
   gallery?: Gallery | undefined;
   /** An extra admin token held only in memory (the local CLI's, from hub.lock.json). */
@@ -62,6 +65,7 @@ const STATUS: Record<string, number> = {
   SPOOR_E_CONFLICT: 409,
   SPOOR_E_VERSION_CONFLICT: 409,
   SPOOR_E_DB_UNAVAILABLE: 503,
+  SPOOR_E_MQTT_UNAVAILABLE: 503,
 };
 
 const errors = { 400: ErrorReply, 401: ErrorReply, 403: ErrorReply, 404: ErrorReply, 409: ErrorReply, 429: ErrorReply };
@@ -117,9 +121,14 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     return reply.type('text/plain; version=0.0.4').send(deps.metrics.registry.render() + clients);
   });
 
-  app.get('/api/devices', { onRequest: authorize(READ), schema: { tags: ['devices'], response: { 200: Type.Object({ items: Type.Array(Device) }), ...errors } } }, async () => ({
-    items: await deps.store.devices.list(),
-  }));
+  const ingest = deps.ingest;
+  fleetRoutes(app, {
+    store: deps.store,
+    prefix: deps.prefix ?? 'spoor/v1',
+    publisher: ingest?.publish ? { publish: (topic, payload, opts) => ingest.publish?.(topic, payload, opts) ?? Promise.resolve() } : undefined,
+    authorize,
+    errors,
+  });
 
   app.post<{ Body: DeviceBody }>(
     '/api/devices',
@@ -156,11 +165,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     async (req, reply) => reply.status(201).send(await deps.store.tokens.add(req.body.role)),
   );
 
-  const gallery = deps.gallery ?? new Gallery({ sql: deps.store.sql, settings: DEFAULT_MATCH_SETTINGS, prefix: 'spoor/v1', logger: deps.logger });
+  const gallery = deps.gallery ?? new Gallery({ sql: deps.store.sql, settings: DEFAULT_MATCH_SETTINGS, prefix: deps.prefix ?? 'spoor/v1', logger: deps.logger });
   galleryRoutes(app, { gallery, authorize, errors });
   reviewRoutes(app, { sql: deps.store.sql, gallery, authorize, errors });
   exportRoutes(app, { store: deps.store, authorize, errors });
-
 
   await consoleRoutes(app);
 
