@@ -20,6 +20,7 @@ import { ADMIN, makeAuthorize } from './auth.js';
 import { authRoutes, DEFAULT_LOGIN_LIMIT, type RateLimit } from './auth-routes.js';
 import { fleetRoutes } from './fleet-routes.js';
 import { reviewRoutes } from './review-routes.js';
+import { statsRoutes } from './stats-routes.js';
 import { userRoutes } from './user-routes.js';
 import type { HubMetrics } from '../system/metrics.js';
 import {
@@ -168,6 +169,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const gallery = deps.gallery ?? new Gallery({ sql: deps.store.sql, settings: DEFAULT_MATCH_SETTINGS, prefix: deps.prefix ?? 'spoor/v1', logger: deps.logger });
   galleryRoutes(app, { gallery, authorize, errors });
   reviewRoutes(app, { sql: deps.store.sql, gallery, authorize, errors });
+  statsRoutes(app, { sql: deps.store.sql, authorize, errors });
   exportRoutes(app, { store: deps.store, authorize, errors });
 
   await consoleRoutes(app);
