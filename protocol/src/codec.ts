@@ -15,13 +15,17 @@ export type DecodeResult<T> = { ok: true; value: T } | { ok: false; code: 'SPOOR
 export class Codec<S extends TSchema> {
   private readonly check: TypeCheck<S>;
 
-  constructor(readonly schema: S) {
+  /** `maxBytes`: the largest message this codec decodes (media messages carry images, so theirs is larger). */
+  constructor(
+    readonly schema: S,
+    readonly maxBytes: number = MAX_PAYLOAD_BYTES,
+  ) {
     this.check = TypeCompiler.Compile(schema);
   }
 
   decode(bytes: Buffer | Uint8Array | string): DecodeResult<Static<S>> {
     const size = typeof bytes === 'string' ? Buffer.byteLength(bytes) : bytes.byteLength;
-    if (size > MAX_PAYLOAD_BYTES) return { ok: false, code: 'SPOOR_E_PAYLOAD_TOO_LARGE', reason: `${size} bytes, limit ${MAX_PAYLOAD_BYTES}` };
+    if (size > this.maxBytes) return { ok: false, code: 'SPOOR_E_PAYLOAD_TOO_LARGE', reason: `${size} bytes, limit ${this.maxBytes}` };
     let value: unknown;
     try {
       value = JSON.parse(typeof bytes === 'string' ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8'));

@@ -12,6 +12,7 @@ import { DEFAULT_MATCH_SETTINGS } from '../gallery/matching.js';
 import { galleryRoutes } from './gallery-routes.js';
 import { exportRoutes } from './export-routes.js';
 import { consoleRoutes } from './console-routes.js';
+import { mediaRoutes } from './media-routes.js';
 import { InvitationRepo } from '../store/invitations.js';
 import { SessionRepo } from '../store/sessions.js';
 import type { Store } from '../store/store.js';
@@ -171,6 +172,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   reviewRoutes(app, { sql: deps.store.sql, gallery, authorize, errors });
   statsRoutes(app, { sql: deps.store.sql, authorize, errors });
   exportRoutes(app, { store: deps.store, authorize, errors });
+  mediaRoutes(app, { store: deps.store, authorize, errors });
 
   await consoleRoutes(app);
 

@@ -3,9 +3,11 @@ import mqtt, { type MqttClient } from 'mqtt';
 import type { Logger } from 'pino';
 import { TOPIC_QOS, allDevicesTopic, codecs, deviceTopic, parseTopic, type SightingPayload, type StatusPayload } from '@spoor/protocol';
 import { HubErrors } from '../errors.js';
+import type { MediaRecord } from '../store/media.js';
 import type { Store } from '../store/store.js';
 import type { HubMetrics } from '../system/metrics.js';
 import { randomSecret } from '../store/secrets.js';
+import { checkMedia } from './media.js';
 
 export interface IngestOptions {
   /** mqtt://, mqtts:// or ws:// URL of the broker (the embedded one or an external one). */
@@ -19,7 +21,7 @@ export interface IngestOptions {
   sharedGroup?: string | undefined;
   maxBatch: number;
   maxWaitMs: number;
-  store: Pick<Store, 'sightings' | 'devices'>;
+  store: Pick<Store, 'sightings' | 'devices' | 'media'>;
   metrics: HubMetrics;
   logger: Logger;
   /** Called with each committed batch before its receipts go out (the global gallery matches here). */
@@ -33,6 +35,14 @@ interface Pending {
   payload: SightingPayload;
 }
 
+interface PendingMedia {
+  deviceId: string;
+  record: MediaRecord;
+}
+
+/** Media messages carry images (up to a few MB each), so their batches are smaller. */
+const MEDIA_BATCH = 16;
+
 /** Rejection codes of our own, next to the codec's SPOOR_E_PAYLOAD_* ones. */
 export const REJECT = {
   topic: 'SPOOR_E_PAYLOAD_TOPIC',
@@ -44,12 +54,15 @@ export const REJECT = {
  * Reads sightings, status and stats from the broker. Sightings are committed in batches
  * (one transaction per batch) and only then acknowledged to each device with a receipt.
  * A malformed message is counted and dropped; a failed commit sends no receipt, so the
- * device sends the sightings again (the upsert is idempotent).
+ * device sends the sightings again (the upsert is idempotent). Media (crops, frames) are
+ * checked against their sha256 and JPEG header, committed the same way after the queued
+ * sightings, and receipted by media id.
  */
 export class Ingest {
   private client: MqttClient | null = null;
   private topics: string[] = [];
   private queue: Pending[] = [];
+  private mediaQueue: PendingMedia[] = [];
   private timer: NodeJS.Timeout | null = null;
   private running: Promise<void> | null = null;
   private readonly log: Logger;
@@ -79,7 +92,7 @@ export class Ingest {
     client.on('message', (topic, payload) => this.onMessage(topic, payload));
     client.on('error', (err) => this.log.warn({ err: err.message }, 'mqtt client error'));
     client.on('offline', () => this.log.warn('mqtt client offline; reconnecting'));
-    const topics = (['sighting', 'status', 'stats'] as const).map((k) => {
+    const topics = (['sighting', 'media', 'status', 'stats'] as const).map((k) => {
       const t = allDevicesTopic(k, o.prefix);
       return o.sharedGroup ? `$share/${o.sharedGroup}/${t}` : t;
     });
@@ -122,7 +135,7 @@ export class Ingest {
 
   /** Resolves when everything queued so far is committed (tests, shutdown). */
   async drain(): Promise<void> {
-    while (this.running || this.queue.length > 0) {
+    while (this.running || this.queue.length > 0 || this.mediaQueue.length > 0) {
       if (!this.running) this.kick();
       await this.running;
     }
@@ -138,6 +151,16 @@ export class Ingest {
       if (r.value.deviceId !== t.deviceId) return this.reject(REJECT.deviceMismatch, topic, `payload deviceId ${r.value.deviceId}`);
       this.queue.push({ deviceId: t.deviceId, payload: r.value });
       if (this.queue.length >= this.opts.maxBatch) this.kick();
+      else if (!this.timer && !this.running) this.timer = setTimeout(() => this.kick(), this.opts.maxWaitMs);
+      return;
+    }
+    if (t.kind === 'media') {
+      const r = codecs.media.decode(payload);
+      if (!r.ok) return this.reject(r.code, topic, r.reason);
+      const m = checkMedia(r.value, t.deviceId);
+      if (!m.ok) return this.reject(m.code, topic, m.reason);
+      this.mediaQueue.push({ deviceId: t.deviceId, record: m.record });
+      if (this.mediaQueue.length >= MEDIA_BATCH) this.kick();
       else if (!this.timer && !this.running) this.timer = setTimeout(() => this.kick(), this.opts.maxWaitMs);
       return;
     }
@@ -180,7 +203,11 @@ export class Ingest {
     if (this.running) return;
     this.running = (async () => {
       try {
-        while (this.queue.length > 0) await this.commit(this.queue.splice(0, this.opts.maxBatch));
+        // Sightings first: a device's metadata never waits behind its pixels.
+        while (this.queue.length > 0 || this.mediaQueue.length > 0) {
+          if (this.queue.length > 0) await this.commit(this.queue.splice(0, this.opts.maxBatch));
+          else await this.commitMedia(this.mediaQueue.splice(0, MEDIA_BATCH));
+        }
       } finally {
         this.running = null;
       }
@@ -237,6 +264,36 @@ export class Ingest {
       }
     }
     return ok;
+  }
+
+  /** Commit one batch of media (one transaction); receipts name the media ids, as for sightings. */
+  private async commitMedia(batch: PendingMedia[]): Promise<void> {
+    let committed: PendingMedia[] = [];
+    try {
+      await this.opts.store.media.upsertMany(batch.map((p) => p.record));
+      committed = batch;
+    } catch (batchErr) {
+      this.log.warn({ err: (batchErr as Error).message, size: batch.length }, 'media batch commit failed; retrying one by one');
+      for (const p of batch) {
+        try {
+          await this.opts.store.media.upsertMany([p.record]);
+          committed.push(p);
+        } catch (err) {
+          const code = String((err as { code?: unknown }).code ?? '');
+          if (code.startsWith('22')) this.reject(REJECT.storage, deviceTopic('media', p.deviceId, this.opts.prefix), (err as Error).message);
+          else {
+            this.opts.metrics.dbFailures.inc();
+            this.log.error({ err: (err as Error).message, code, mediaId: p.record.payload.id, deviceId: p.deviceId }, 'media not committed; no receipt, the device will resend');
+          }
+        }
+      }
+    }
+    this.opts.metrics.mediaIngested.inc({}, committed.length);
+    this.opts.metrics.mediaBytes.inc({}, committed.reduce((n, p) => n + p.record.data.byteLength, 0));
+    const byDevice = new Map<string, string[]>();
+    for (const p of committed) byDevice.set(p.deviceId, [...(byDevice.get(p.deviceId) ?? []), p.record.payload.id]);
+    const committedAt = new Date().toISOString();
+    for (const [deviceId, ids] of byDevice) this.sendReceipt(deviceId, ids, committedAt);
   }
 
   private sendReceipt(deviceId: string, ids: string[], committedAt: string): void {

@@ -148,6 +148,29 @@ export const MIGRATIONS: readonly { version: number; name: string; sql: string }
     `,
   },
   {
+    version: 3,
+    name: 'media: crops and frames from the devices',
+    // No foreign key to sightings: a crop may arrive before its sighting (resends), both upsert by id.
+    sql: `
+      CREATE TABLE media (
+        id uuid PRIMARY KEY,
+        device_id text NOT NULL,
+        sighting_id uuid NOT NULL,
+        capture_id uuid NOT NULL,
+        kind text NOT NULL CHECK (kind IN ('crop', 'frame')),
+        detection_idx integer,
+        content_type text NOT NULL,
+        width integer NOT NULL,
+        height integer NOT NULL,
+        sha256 text NOT NULL,
+        byte_size integer NOT NULL,
+        bytes bytea NOT NULL,
+        received_at timestamptz NOT NULL DEFAULT now()
+      );
+      CREATE INDEX media_sighting ON media (sighting_id, kind, capture_id, detection_idx);
+    `,
+  },
+  {
     version: 4,
     name: 'console: users, sessions, invitations, sighting review, device config, export jobs',
     sql: `

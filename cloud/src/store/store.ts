@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { DeviceRepo } from './devices.js';
 import { migrate } from './migrations.js';
+import { MediaRepo } from './media.js';
 import { openPglite } from './pglite.js';
 import { openPostgres } from './postgres.js';
 import { SightingRepo } from './sightings.js';
@@ -12,6 +13,7 @@ export interface Store {
   devices: DeviceRepo;
   tokens: TokenRepo;
   sightings: SightingRepo;
+  media: MediaRepo;
   /** A cheap round trip, for /ready. */
   ping(): Promise<boolean>;
   close(): Promise<void>;
@@ -25,6 +27,7 @@ export async function storeOver(sql: Sql): Promise<Store> {
     devices: new DeviceRepo(sql),
     tokens: new TokenRepo(sql),
     sightings: new SightingRepo(sql),
+    media: new MediaRepo(sql),
     async ping() {
       try {
         await sql.query('SELECT 1');

@@ -107,6 +107,8 @@ export function createHubMetrics() {
     ingested: registry.add(new Counter('spoor_hub_sightings_ingested_total', 'Sighting messages committed to the store (re-sent ones included)')),
     rejected: registry.add(new Counter('spoor_hub_payload_rejected_total', 'Messages dropped as malformed, by code')),
     receipts: registry.add(new Counter('spoor_hub_receipts_sent_total', 'Receipt messages published to devices')),
+    mediaIngested: registry.add(new Counter('spoor_hub_media_ingested_total', 'Media messages (crops, frames) committed to the store (re-sent ones included)')),
+    mediaBytes: registry.add(new Counter('spoor_hub_media_bytes_total', 'Image bytes of the committed media messages')),
     dbFailures: registry.add(new Counter('spoor_hub_ingest_db_failures_total', 'Ingest batches that failed to commit (no receipts sent)')),
     statusUpdates: registry.add(new Counter('spoor_hub_status_messages_total', 'Status and stats messages accepted')),
     batchSeconds: registry.add(

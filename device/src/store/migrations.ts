@@ -172,4 +172,31 @@ export const MIGRATIONS: readonly string[] = [
     updated_at TEXT NOT NULL
   );
   `,
+  // 5: media for the hub (crops/full bandwidth). sync_media lists the JPEGs made for each
+  // sighting (their outbox rows, topic 'media', carry the bytes); sync_media_done marks a
+  // sighting's crops or frames as made, so a restart neither loses nor repeats them.
+  `
+  CREATE TABLE sync_media (
+    id TEXT PRIMARY KEY,
+    sighting_id TEXT NOT NULL,
+    capture_id TEXT NOT NULL,
+    kind TEXT NOT NULL CHECK (kind IN ('crop', 'frame')),
+    detection_idx INTEGER,
+    width INTEGER NOT NULL,
+    height INTEGER NOT NULL,
+    bytes INTEGER NOT NULL,
+    sha256 TEXT NOT NULL,
+    created_at TEXT NOT NULL
+  );
+  CREATE INDEX sync_media_sighting ON sync_media (sighting_id);
+
+  CREATE TABLE sync_media_done (
+    sighting_id TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    count INTEGER NOT NULL,
+    note TEXT,
+    made_at TEXT NOT NULL,
+    PRIMARY KEY (sighting_id, kind)
+  );
+  `,
 ];

@@ -19,6 +19,8 @@ export interface OutboxRow {
 /** A row removed by the disk quota; the caller logs each one. */
 export interface DroppedRow {
   seq: number;
+  /** `sighting` or `media`. */
+  topic: string;
   refId: string;
   priority: number;
   bytes: number;
@@ -40,13 +42,18 @@ export class OutboxStore {
   constructor(private readonly db: Db) {}
 
   /**
-   * The next rows to publish, highest priority first, then oldest. Parked rows never come
+   * The next rows to publish, highest priority first; within a priority every sighting
+   * before any media (pixels never hold back metadata), then oldest. Parked rows never come
    * back. With `excludeInFlight`, rows published after `resendBefore` (still waiting for a
-   * receipt) are skipped; rows published earlier are due again.
+   * receipt) are skipped; rows published earlier are due again. `topic` keeps one kind only.
    */
-  nextBatch(limit: number, opts: { excludeInFlight: boolean; resendBefore?: string; minPriority?: number; skip?: ReadonlySet<number> }): OutboxRow[] {
+  nextBatch(limit: number, opts: { excludeInFlight: boolean; resendBefore?: string; minPriority?: number; topic?: string; skip?: ReadonlySet<number> }): OutboxRow[] {
     const where = ['parked_reason IS NULL'];
     const args: (string | number)[] = [];
+    if (opts.topic !== undefined) {
+      where.push('topic = ?');
+      args.push(opts.topic);
+    }
     if (opts.excludeInFlight) {
       if (opts.resendBefore === undefined) where.push('sent_at IS NULL');
       else {
@@ -60,7 +67,7 @@ export class OutboxStore {
     }
     const extra = opts.skip?.size ?? 0;
     const rows = this.db
-      .prepare(`SELECT ${COLUMNS} FROM outbox WHERE ${where.join(' AND ')} ORDER BY priority DESC, seq LIMIT ?`)
+      .prepare(`SELECT ${COLUMNS} FROM outbox WHERE ${where.join(' AND ')} ORDER BY priority DESC, topic = 'media', seq LIMIT ?`)
       .all(...args, limit + extra) as OutboxRow[];
     return (extra ? rows.filter((r) => !opts.skip?.has(r.seq)) : rows).slice(0, limit);
   }
@@ -81,7 +88,7 @@ export class OutboxStore {
     })();
   }
 
-  /** The hub committed these sightings: delete their rows. Returns how many rows went. */
+  /** The hub committed these sightings or media: delete their rows. Returns how many rows went. */
   ackByRefIds(ids: readonly string[]): number {
     let n = 0;
     this.db.transaction(() => {
@@ -120,22 +127,27 @@ export class OutboxStore {
     return row.at;
   }
 
-  /** Rows published after `since` and not yet receipted. */
-  inFlight(since: string): number {
+  /** Rows (of one topic, when given) published after `since` and not yet receipted. */
+  inFlight(since: string, topic?: string): number {
+    if (topic !== undefined) return (this.db.prepare('SELECT count(*) AS n FROM outbox WHERE parked_reason IS NULL AND sent_at > ? AND topic = ?').get(since, topic) as { n: number }).n;
     return (this.db.prepare('SELECT count(*) AS n FROM outbox WHERE parked_reason IS NULL AND sent_at > ?').get(since) as { n: number }).n;
   }
 
   /**
-   * Keep the outbox within `maxBytes` of disk. Drop policy, in this order: lowest priority
-   * first, then oldest first. A `priority > 0` row (a new individual, a person) therefore
-   * never goes while a `priority = 0` row is left. Returns every dropped row, for the log.
+   * Keep the outbox within `maxBytes` of disk. Drop policy, in this order: media (crops,
+   * frames) before any sighting, then lowest priority first, then oldest first. Pixels
+   * therefore go before any metadata, and a `priority > 0` row (a new individual, a person)
+   * never goes while a `priority = 0` row of its kind is left. Returns every dropped row,
+   * for the log.
    */
   enforceQuota(maxBytes: number): DroppedRow[] {
     let total = this.bytes();
     if (total <= maxBytes) return [];
     const dropped: DroppedRow[] = [];
     this.db.transaction(() => {
-      const rows = this.db.prepare('SELECT seq, ref_id AS refId, priority, bytes, created_at AS createdAt FROM outbox ORDER BY priority ASC, seq ASC').iterate() as IterableIterator<
+      const rows = this.db
+        .prepare(`SELECT seq, topic, ref_id AS refId, priority, bytes, created_at AS createdAt FROM outbox ORDER BY topic = 'media' DESC, priority ASC, seq ASC`)
+        .iterate() as IterableIterator<
         Omit<DroppedRow, 'reason'>
       >;
       const victims: Omit<DroppedRow, 'reason'>[] = [];
@@ -145,9 +157,12 @@ export class OutboxStore {
         total -= r.bytes;
       }
       const del = this.db.prepare('DELETE FROM outbox WHERE seq = ?');
+      // A dropped image is no longer listed for its sighting, whose payload names its media.
+      const unlist = this.db.prepare('DELETE FROM sync_media WHERE id = ?');
       for (const r of victims) {
         del.run(r.seq);
-        dropped.push({ ...r, reason: `outbox over its quota of ${maxBytes} bytes; dropped lowest priority (${r.priority}), oldest first` });
+        if (r.topic === 'media') unlist.run(r.refId);
+        dropped.push({ ...r, reason: `outbox over its quota of ${maxBytes} bytes; dropped media first, then lowest priority (${r.priority}), oldest first` });
       }
     })();
     return dropped;

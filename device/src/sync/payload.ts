@@ -24,13 +24,13 @@ const shortTime = (t: string): string => t.replace(/\.000Z$/, 'Z');
  *   out: it is `individuals[]` matched by `taxon.label === species`. No pixels.
  * - `crops` / `full`: every detection with its individual, original file names, f32
  *   embeddings. The device keeps everything, so raising the bandwidth and sending `resync`
- *   replaces the summaries on the hub (it upserts by id).
- *   TODO: publish crop (crops) and thumbnail (full) bytes on the `media` topic.
+ *   replaces the summaries on the hub (it upserts by id). The pixels travel apart, on the
+ *   `media` topic (see media-maker.ts); `mediaIds` lists the ones already made.
  *
  * The codec validates what it encodes: a failure means the stored sighting breaks the
  * contract, which is a bug. It is returned (not thrown) so the relay can park the row.
  */
-export function buildSightingPayload(s: Sighting, bandwidth: Bandwidth, embeddingOf: EmbeddingLookup): BuildResult {
+export function buildSightingPayload(s: Sighting, bandwidth: Bandwidth, embeddingOf: EmbeddingLookup, mediaIds: readonly string[] = []): BuildResult {
   const metadata = bandwidth === 'metadata';
   const payload: SightingPayload = {
     v: 1,
@@ -73,6 +73,7 @@ export function buildSightingPayload(s: Sighting, bandwidth: Bandwidth, embeddin
       return out;
     }),
   };
+  if (!metadata && mediaIds.length > 0) payload.media = [...mediaIds];
   let bytes: Buffer;
   try {
     bytes = codecs.sighting.encode(payload);

@@ -4,10 +4,11 @@ import type { Logger } from 'pino';
 import { codecs, deviceTopic, type DeviceKind } from '@spoor/protocol';
 import type { ResolvedConfig } from '../config/load.js';
 import { OutboxStore } from '../store/outbox.js';
-import type { Sighting } from '../store/sightings.js';
 import { backoffDelay } from './backoff.js';
 import { HubControl } from './control.js';
-import { buildSightingPayload, sqliteEmbeddings, type EmbeddingLookup } from './payload.js';
+import { MediaMaker, mediaIdsOf } from './media-maker.js';
+import { outgoingOf } from './outgoing.js';
+import { sqliteEmbeddings, type EmbeddingLookup } from './payload.js';
 import { countMetrics, redactUrl, statsPayload, statusPayload, withTimeout } from './status.js';
 import type { ConnectionState, SyncRelayDeps, SyncStatus } from './types.js';
 
@@ -16,6 +17,8 @@ export type { ConnectionState, RelayMetrics, SyncRelayDeps, SyncStatus } from '.
 
 const iso = (ms: number): string => new Date(ms).toISOString();
 const utcDay = (ms: number): string => iso(ms).slice(0, 10);
+/** Media messages (crops, frames: tens to hundreds of KB) awaiting a receipt at once. */
+const MEDIA_WINDOW = 8;
 
 /**
  * Store-and-forward to the hub. Publishes outbox rows at QoS 1 and deletes them only when
@@ -44,6 +47,10 @@ export class SyncRelay {
   private draining = false;
   private drainAgain = false;
   private exhaustedDay: string | null = null;
+  /** A media message did not fit the day's budget: no more pixels until the UTC day rolls over. */
+  private mediaExhaustedDay: string | null = null;
+  private readonly media: MediaMaker;
+  private readonly mediaIds: (sightingId: string) => string[];
   private lastSyncAt: string | null = null;
   private lastConnectedAt: string | null = null;
   private lastError: string | null = null;
@@ -70,6 +77,7 @@ export class SyncRelay {
       clock: this.clock,
       applySync: (config) => {
         this.cfg = { ...this.cfg, sync: config.sync };
+        this.media.kick();
         this.scheduleDrain();
       },
       changed: () => this.publishStatus(),
@@ -78,6 +86,14 @@ export class SyncRelay {
     });
     deps.gallery?.setRequester(() => this.publishStatus());
     this.startedAt = this.clock();
+    this.mediaIds = mediaIdsOf(deps.db);
+    this.media = new MediaMaker({
+      db: deps.db,
+      logger: this.log.child({ part: 'media' }),
+      settings: () => this.cfg.sync,
+      render: { maxInputPixels: this.cfg.pipeline.maxInputPixels },
+      onMade: () => this.kick(),
+    });
   }
 
   start(): void {
@@ -87,6 +103,7 @@ export class SyncRelay {
     this.checkQuota();
     this.every(Math.min(5000, Math.max(200, (this.cfg.sync.receiptTimeoutSec * 1000) / 4)), () => this.scheduleDrain());
     this.every(60_000, () => this.checkQuota());
+    this.media.start();
     this.connectNow();
   }
 
@@ -94,6 +111,7 @@ export class SyncRelay {
   kick(): void {
     if (!this.running) return;
     this.checkQuota();
+    this.media.kick();
     this.scheduleDrain();
   }
 
@@ -105,6 +123,7 @@ export class SyncRelay {
     this.timers.clear();
     if (this.retryTimer) clearTimeout(this.retryTimer);
     if (this.statsTimer) clearInterval(this.statsTimer);
+    await this.media.stop();
     const client = this.client;
     const wasConnected = this.state === 'connected';
     this.client = null;
@@ -250,7 +269,13 @@ export class SyncRelay {
     });
   }
 
-  /** Publish due rows until the in-flight window is full, the outbox is empty, or the budget stops it. */
+  /**
+   * Publish due rows until the in-flight window is full, the outbox is empty, or the budget
+   * stops it. Budget: media always count and never go over it (a media row that does not fit
+   * stops pixels for the day); a sighting that does not fit stops all but priority sightings.
+   * Within a priority sightings come before media (see `nextBatch`), so pixels never hold
+   * metadata back. In `metadata` mode media rows stay in the outbox, unsent.
+   */
   private drainOnce(): void {
     const { receiptTimeoutSec, dailyBudgetBytes, bandwidth } = this.cfg.sync;
     const batchSize = this.deps.batch ?? 50;
@@ -264,38 +289,48 @@ export class SyncRelay {
       const room = window - this.outbox.inFlight(resendBefore);
       if (room <= 0) return;
       const exhausted = this.exhaustedDay === day;
-      const rows = this.outbox.nextBatch(Math.min(batchSize, room), { excludeInFlight: true, resendBefore, skip: this.unacked, ...(exhausted ? { minPriority: 1 } : {}) });
+      const mediaExhausted = this.mediaExhaustedDay === day;
+      let mediaRoom = bandwidth === 'metadata' || mediaExhausted ? 0 : MEDIA_WINDOW - this.outbox.inFlight(resendBefore, 'media');
+      const rows = this.outbox.nextBatch(Math.min(batchSize, room), {
+        excludeInFlight: true,
+        resendBefore,
+        skip: this.unacked,
+        ...(exhausted ? { minPriority: 1 } : {}),
+        ...(exhausted || mediaRoom <= 0 ? { topic: 'sighting' } : {}),
+      });
       if (rows.length === 0) return;
 
       let spent = this.outbox.sentOn(day);
       let parkedAny = false;
-      const out: { seq: number; refId: string; bytes: Buffer }[] = [];
+      const out: { seq: number; refId: string; topic: string; bytes: Buffer }[] = [];
       for (const row of rows) {
-        let sighting: Sighting;
-        try {
-          sighting = JSON.parse(row.payload) as Sighting;
-        } catch (err) {
-          this.park(row.seq, row.refId, `stored sighting is not JSON: ${(err as Error).message}`);
-          parkedAny = true;
-          continue;
-        }
-        const built = buildSightingPayload(sighting, bandwidth, this.embeddings);
+        const media = row.topic === 'media';
+        if (media && mediaRoom <= 0) continue;
+        const built = outgoingOf(row, bandwidth, this.embeddings, this.mediaIds);
         if (!built.ok) {
           this.park(row.seq, row.refId, built.reason);
           parkedAny = true;
           continue;
         }
-        if (dailyBudgetBytes > 0 && row.priority <= 0 && spent + built.bytes.byteLength > dailyBudgetBytes) {
+        const size = built.bytes.byteLength;
+        if (dailyBudgetBytes > 0 && (media || row.priority <= 0) && spent + size > dailyBudgetBytes) {
+          if (media) {
+            if (this.mediaExhaustedDay !== day) this.log.warn({ day, budgetBytes: dailyBudgetBytes, sentBytes: spent }, 'daily sync budget too small for more media; no pixels until the UTC day rolls over');
+            this.mediaExhaustedDay = day;
+            mediaRoom = 0;
+            continue; // sightings later in the batch may still fit
+          }
           if (this.exhaustedDay !== day) this.log.warn({ day, budgetBytes: dailyBudgetBytes, sentBytes: spent }, 'daily sync budget spent; only priority sightings go until the UTC day rolls over');
           this.exhaustedDay = day;
           break; // the rest of the batch has no higher priority (ordered priority DESC)
         }
-        spent += built.bytes.byteLength;
-        out.push({ seq: row.seq, refId: row.refId, bytes: built.bytes });
+        if (media) mediaRoom--;
+        spent += size;
+        out.push({ seq: row.seq, refId: row.refId, topic: built.kind, bytes: built.bytes });
       }
       if (out.length === 0) {
-        // Parked rows left the rotation, or the budget just ran out: look again (for priority rows only).
-        if (parkedAny || (this.exhaustedDay === day && !exhausted)) continue;
+        // Parked rows left the rotation, or the budget just ran out: look again (for what may still go).
+        if (parkedAny || (this.exhaustedDay === day && !exhausted) || (this.mediaExhaustedDay === day && !mediaExhausted)) continue;
         return;
       }
       this.deps.db.transaction(() => {
@@ -310,15 +345,15 @@ export class SyncRelay {
       })();
       for (const o of out) {
         this.unacked.add(o.seq);
-        client.publish(this.topics.sighting, o.bytes, { qos: 1 }, (err) => {
+        client.publish(o.topic === 'media' ? this.topics.media : this.topics.sighting, o.bytes, { qos: 1 }, (err) => {
           if (!this.unacked.delete(o.seq)) return;
           if (err) {
-            this.log.warn({ sightingId: o.refId, err: err.message }, 'publish failed; will resend');
+            this.log.warn({ [o.topic === 'media' ? 'mediaId' : 'sightingId']: o.refId, err: err.message }, 'publish failed; will resend');
             this.outbox.unmarkSent([o.seq]);
           }
         });
       }
-      this.log.debug({ count: out.length }, 'sightings published');
+      this.log.debug({ count: out.length, media: out.filter((o) => o.topic === 'media').length }, 'outbox rows published');
     }
   }
 
@@ -330,7 +365,8 @@ export class SyncRelay {
   private checkQuota(): void {
     for (const d of this.outbox.enforceQuota(this.cfg.sync.outboxQuotaBytes)) {
       this.dropped++;
-      this.log.warn({ sightingId: d.refId, seq: d.seq, priority: d.priority, bytes: d.bytes, createdAt: d.createdAt, reason: d.reason }, 'outbox row dropped; the hub will not get this sighting');
+      const what = d.topic === 'media' ? { mediaId: d.refId } : { sightingId: d.refId };
+      this.log.warn({ ...what, seq: d.seq, priority: d.priority, bytes: d.bytes, createdAt: d.createdAt, reason: d.reason }, `outbox row dropped; the hub will not get this ${d.topic === 'media' ? 'image' : 'sighting'}`);
     }
   }
 

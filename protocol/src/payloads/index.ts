@@ -1,11 +1,13 @@
 import { Codec } from '../codec.js';
 import { CmdPayload, ConfigPayload, ReceiptPayload, StatsPayload, StatusPayload } from './control.js';
 import { GalleryDeltaPayload } from './gallery.js';
+import { MAX_MEDIA_PAYLOAD_BYTES, MediaPayload } from './media.js';
 import { SightingPayload } from './sighting.js';
 
 export * from './control.js';
 export * from './sighting.js';
 export * from './gallery.js';
+export * from './media.js';
 
 /** One compiled codec per payload kind; both ends use these. */
 export const codecs = {
@@ -16,4 +18,5 @@ export const codecs = {
   config: new Codec(ConfigPayload),
   cmd: new Codec(CmdPayload),
   gallery: new Codec(GalleryDeltaPayload),
+  media: new Codec(MediaPayload, MAX_MEDIA_PAYLOAD_BYTES),
 } as const;

@@ -90,6 +90,8 @@ export const SightingPayload = Type.Object(
     frames: Type.Array(SightingFrame, { maxItems: 1000 }),
     detections: Type.Array(SightingDetection, { maxItems: 5000 }),
     individuals: Type.Array(SightingIndividual, { maxItems: 100 }),
+    /** Ids of the `d/{d}/media` messages (crops, frames) made for this sighting, when already known (crops/full mode). */
+    media: Type.Optional(Type.Array(Uuid, { maxItems: 10_000 })),
   },
   { additionalProperties: false },
 );

@@ -1,0 +1,31 @@
+import { describe, expect, it } from 'vitest';
+import { MAX_MEDIA_BYTES, MAX_PAYLOAD_BYTES, codecs } from '../index.js';
+
+describe('media payload', () => {
+  const media = {
+    v: 1 as const,
+    id: '01890a5d-ac96-774b-bcce-b302099a8057',
+    deviceId: 'trap-a',
+    sightingId: '01890a5d-ac96-774b-bcce-b302099a8058',
+    captureId: '01890a5d-ac96-774b-bcce-b302099a8059',
+    kind: 'crop' as const,
+    detectionIdx: 0,
+    contentType: 'image/jpeg' as const,
+    width: 512,
+    height: 384,
+    sha256: 'a'.repeat(64),
+    bytes: Buffer.alloc(300 * 1024, 7).toString('base64'),
+  };
+
+  it('round-trips an image larger than any other payload may be, and refuses what breaks the contract', () => {
+    const wire = codecs.media.encode(media);
+    expect(wire.byteLength).toBeGreaterThan(MAX_PAYLOAD_BYTES);
+    expect(codecs.media.decode(wire)).toEqual({ ok: true, value: media });
+    expect(codecs.sighting.decode(wire)).toMatchObject({ ok: false, code: 'SPOOR_E_PAYLOAD_TOO_LARGE' });
+    expect(codecs.media.decode(JSON.stringify({ ...media, kind: 'thumbnail' }))).toMatchObject({ ok: false, code: 'SPOOR_E_PAYLOAD_SCHEMA' });
+    expect(codecs.media.decode(JSON.stringify({ ...media, contentType: 'image/png' }))).toMatchObject({ ok: false, code: 'SPOOR_E_PAYLOAD_SCHEMA' });
+    expect(codecs.media.decode(JSON.stringify({ ...media, bytes: 'not base64!' }))).toMatchObject({ ok: false, code: 'SPOOR_E_PAYLOAD_SCHEMA' });
+    const huge = JSON.stringify({ ...media, bytes: Buffer.alloc(MAX_MEDIA_BYTES + 8192).toString('base64') });
+    expect(codecs.media.decode(huge)).toMatchObject({ ok: false, code: 'SPOOR_E_PAYLOAD_TOO_LARGE' });
+  });
+});
