@@ -73,10 +73,10 @@ export class Gallery {
     this.catchUp.onStatus(deviceId, status).catch((err: unknown) => this.log.warn({ err: (err as Error).message, deviceId }, 'gallery catch-up failed; the device asks again'));
   }
 
-  /** Run a decision, then refresh the fleet's index and publish its delta. */
+  /** Run a decision, then refresh the index entries of the individuals it wrote and publish its delta. */
   async decide(fn: (d: GalleryDecisions) => Promise<DecisionResult>): Promise<DecisionResult> {
     const r = await fn(this.decisions);
-    await this.scorer.rebuild(r.fleetId);
+    await this.scorer.refresh(Object.keys(r.individuals));
     await this.publish(r.delta);
     return r;
   }

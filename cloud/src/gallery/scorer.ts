@@ -42,8 +42,8 @@ export interface IndexedRef {
 
 /**
  * Cosine USearch indexes of the reference embeddings of ACTIVE global individuals, one per
- * (fleet, species, dim). Postgres is the source of truth: `rebuild` reads it all (at start),
- * `rebuildFleet` one fleet (after a decision moved refs around), `add` appends new refs.
+ * (fleet, species, dim). Postgres is the source of truth: `rebuild` reads it all (at start)
+ * or one fleet, `refresh` the individuals a decision wrote, `add` appends new refs.
  */
 export class UsearchScorer implements CandidateScorer {
   private parts = new Map<string, Part>();
@@ -63,17 +63,31 @@ export class UsearchScorer implements CandidateScorer {
     );
     if (fleetId === undefined) this.parts.clear();
     else for (const k of [...this.parts.keys()]) if (k.startsWith(`${fleetId}\u0000`)) this.parts.delete(k);
-    this.add(
-      rows.map((r) => ({
-        refId: String(r.ref_id),
-        individualId: String(r.individual_id),
-        fleetId: String(r.fleet_id),
-        species: String(r.species),
-        dim: Number(r.dim),
-        embedding: String(r.embedding).replace(/\s+/g, ''),
-        scale: Number(r.scale),
-      })),
+    this.add(rows.map(toIndexedRef));
+  }
+
+  /**
+   * Bring only these individuals up to date (after a decision moved their refs or status): drop
+   * their keys, re-add the refs of those still active. At 100k individuals this is milliseconds,
+   * where a fleet rebuild reads every reference again.
+   */
+  async refresh(individualIds: readonly string[]): Promise<void> {
+    if (individualIds.length === 0) return;
+    const ids = new Set(individualIds);
+    for (const part of this.parts.values()) {
+      for (const [key, owner] of part.owner) {
+        if (!ids.has(owner)) continue;
+        part.index.remove(key);
+        part.owner.delete(key);
+      }
+    }
+    const { rows } = await this.sql.query<Record<string, unknown>>(
+      `SELECT r.id::text AS ref_id, r.individual_id, i.fleet_id, i.species, r.dim, encode(r.embedding, 'base64') AS embedding, r.scale
+         FROM individual_refs r JOIN individuals i ON i.id = r.individual_id
+        WHERE i.status = 'active' AND r.individual_id = ANY($1::uuid[]) ORDER BY r.id`,
+      [[...ids]],
     );
+    this.add(rows.map(toIndexedRef));
   }
 
   add(refs: readonly IndexedRef[]): void {
@@ -117,4 +131,16 @@ export class UsearchScorer implements CandidateScorer {
     }
     return p;
   }
+}
+
+function toIndexedRef(r: Record<string, unknown>): IndexedRef {
+  return {
+    refId: String(r.ref_id),
+    individualId: String(r.individual_id),
+    fleetId: String(r.fleet_id),
+    species: String(r.species),
+    dim: Number(r.dim),
+    embedding: String(r.embedding).replace(/\s+/g, ''),
+    scale: Number(r.scale),
+  };
 }
