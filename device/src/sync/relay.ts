@@ -7,6 +7,7 @@ import { OutboxStore } from '../store/outbox.js';
 import { backoffDelay } from './backoff.js';
 import { HubControl } from './control.js';
 import { MediaMaker, mediaIdsOf } from './media-maker.js';
+import { planBatch } from './batch-plan.js';
 import { outgoingOf } from './outgoing.js';
 import { sqliteEmbeddings, type EmbeddingLookup } from './payload.js';
 import { countMetrics, redactUrl, statsPayload, statusPayload, withTimeout } from './status.js';
@@ -271,10 +272,7 @@ export class SyncRelay {
 
   /**
    * Publish due rows until the in-flight window is full, the outbox is empty, or the budget
-   * stops it. Budget: media always count and never go over it (a media row that does not fit
-   * stops pixels for the day); a sighting that does not fit stops all but priority sightings.
-   * Within a priority sightings come before media (see `nextBatch`), so pixels never hold
-   * metadata back. In `metadata` mode media rows stay in the outbox, unsent.
+   * stops it (see `planBatch`). In `metadata` mode media rows stay in the outbox, unsent.
    */
   private drainOnce(): void {
     const { receiptTimeoutSec, dailyBudgetBytes, bandwidth } = this.cfg.sync;
@@ -290,7 +288,7 @@ export class SyncRelay {
       if (room <= 0) return;
       const exhausted = this.exhaustedDay === day;
       const mediaExhausted = this.mediaExhaustedDay === day;
-      let mediaRoom = bandwidth === 'metadata' || mediaExhausted ? 0 : MEDIA_WINDOW - this.outbox.inFlight(resendBefore, 'media');
+      const mediaRoom = bandwidth === 'metadata' || mediaExhausted ? 0 : MEDIA_WINDOW - this.outbox.inFlight(resendBefore, 'media');
       const rows = this.outbox.nextBatch(Math.min(batchSize, room), {
         excludeInFlight: true,
         resendBefore,
@@ -300,37 +298,25 @@ export class SyncRelay {
       });
       if (rows.length === 0) return;
 
-      let spent = this.outbox.sentOn(day);
-      let parkedAny = false;
-      const out: { seq: number; refId: string; topic: string; bytes: Buffer }[] = [];
-      for (const row of rows) {
-        const media = row.topic === 'media';
-        if (media && mediaRoom <= 0) continue;
-        const built = outgoingOf(row, bandwidth, this.embeddings, this.mediaIds);
-        if (!built.ok) {
-          this.park(row.seq, row.refId, built.reason);
-          parkedAny = true;
-          continue;
-        }
-        const size = built.bytes.byteLength;
-        if (dailyBudgetBytes > 0 && (media || row.priority <= 0) && spent + size > dailyBudgetBytes) {
-          if (media) {
-            if (this.mediaExhaustedDay !== day) this.log.warn({ day, budgetBytes: dailyBudgetBytes, sentBytes: spent }, 'daily sync budget too small for more media; no pixels until the UTC day rolls over');
-            this.mediaExhaustedDay = day;
-            mediaRoom = 0;
-            continue; // sightings later in the batch may still fit
-          }
-          if (this.exhaustedDay !== day) this.log.warn({ day, budgetBytes: dailyBudgetBytes, sentBytes: spent }, 'daily sync budget spent; only priority sightings go until the UTC day rolls over');
-          this.exhaustedDay = day;
-          break; // the rest of the batch has no higher priority (ordered priority DESC)
-        }
-        if (media) mediaRoom--;
-        spent += size;
-        out.push({ seq: row.seq, refId: row.refId, topic: built.kind, bytes: built.bytes });
+      const plan = planBatch(rows, {
+        spent: this.outbox.sentOn(day),
+        budget: dailyBudgetBytes,
+        mediaRoom,
+        build: (row) => outgoingOf(row, bandwidth, this.embeddings, this.mediaIds),
+      });
+      for (const p of plan.parked) this.park(p.seq, p.refId, p.reason);
+      if (plan.mediaOverBudget && !mediaExhausted) {
+        this.log.warn({ day, budgetBytes: dailyBudgetBytes, sentBytes: this.outbox.sentOn(day) }, 'daily sync budget too small for more media; no pixels until the UTC day rolls over');
+        this.mediaExhaustedDay = day;
       }
+      if (plan.overBudget && !exhausted) {
+        this.log.warn({ day, budgetBytes: dailyBudgetBytes, sentBytes: this.outbox.sentOn(day) }, 'daily sync budget spent; only priority sightings go until the UTC day rolls over');
+        this.exhaustedDay = day;
+      }
+      const out = plan.out;
       if (out.length === 0) {
         // Parked rows left the rotation, or the budget just ran out: look again (for what may still go).
-        if (parkedAny || (this.exhaustedDay === day && !exhausted) || (this.mediaExhaustedDay === day && !mediaExhausted)) continue;
+        if (plan.parked.length > 0 || (plan.overBudget && !exhausted) || (plan.mediaOverBudget && !mediaExhausted)) continue;
         return;
       }
       this.deps.db.transaction(() => {
