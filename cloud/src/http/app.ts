@@ -22,6 +22,7 @@ import { authRoutes, DEFAULT_LOGIN_LIMIT, type RateLimit } from './auth-routes.j
 import { fleetRoutes } from './fleet-routes.js';
 import { reviewRoutes } from './review-routes.js';
 import { statsRoutes } from './stats-routes.js';
+import { exportJobRoutes } from './export-job-routes.js';
 import { userRoutes } from './user-routes.js';
 import type { HubMetrics } from '../system/metrics.js';
 import {
@@ -171,6 +172,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   galleryRoutes(app, { gallery, authorize, errors });
   reviewRoutes(app, { sql: deps.store.sql, gallery, authorize, errors });
   statsRoutes(app, { sql: deps.store.sql, authorize, errors });
+  exportJobRoutes(app, { store: deps.store, logger: deps.logger, authorize, errors });
   exportRoutes(app, { store: deps.store, authorize, errors });
   mediaRoutes(app, { store: deps.store, authorize, errors });
 
