@@ -174,7 +174,8 @@ export const MIGRATIONS: readonly string[] = [
   `,
   // 5: media for the hub (crops/full bandwidth). sync_media lists the JPEGs made for each
   // sighting (their outbox rows, topic 'media', carry the bytes); sync_media_done marks a
-  // sighting's crops or frames as made, so a restart neither loses nor repeats them.
+  // sighting's crops or frames as made, so a restart neither loses nor repeats them;
+  // sync_media_pending keeps sightings the hub receipted before their media were made.
   `
   CREATE TABLE sync_media (
     id TEXT PRIMARY KEY,
@@ -197,6 +198,12 @@ export const MIGRATIONS: readonly string[] = [
     note TEXT,
     made_at TEXT NOT NULL,
     PRIMARY KEY (sighting_id, kind)
+  );
+
+  CREATE TABLE sync_media_pending (
+    sighting_id TEXT PRIMARY KEY,
+    priority INTEGER NOT NULL,
+    created_at TEXT NOT NULL
   );
   `,
 ];

@@ -21,7 +21,6 @@ export interface MediaMakerDeps {
 
 interface Todo {
   sightingId: string;
-  payload: string;
   priority: number;
 }
 
@@ -29,12 +28,14 @@ const KINDS: Record<Bandwidth, readonly MediaKind[]> = { metadata: [], crops: ['
 
 /**
  * Makes the media of stored sightings, lazily and off the inference path: it looks at the
- * sighting rows waiting in the outbox, renders what the bandwidth policy wants (crops, and
- * frames in `full`) from the capture blobs, and writes each JPEG as its own outbox row
- * (topic `media`, the sighting's priority, the wire payload as the row's payload) together
- * with `sync_media_done`, in one SQLite transaction. A crash before that commit leaves the
- * sighting row without its mark, so the next pass makes its media again; after it, nothing
- * is made twice. Rows are deleted only by the hub's receipt naming their ids, like sightings.
+ * sighting rows waiting in the outbox (and at `sync_media_pending`: sightings the hub
+ * receipted before their media were made, see `keepOwed`), renders what the bandwidth
+ * policy wants (crops, and frames in `full`) from the capture blobs, and writes each JPEG
+ * as its own outbox row (topic `media`, the sighting's priority, the wire payload as the
+ * row's payload) together with `sync_media_done`, in one SQLite transaction. A crash before
+ * that commit leaves the sighting without its mark, so the next pass makes its media again;
+ * after it, nothing is made twice. Rows are deleted only by the hub's receipt naming their
+ * ids, like sightings.
  */
 export class MediaMaker {
   private readonly log: Logger;
@@ -95,25 +96,57 @@ export class MediaMaker {
     const marks = kinds.map(() => '?').join(',');
     const todo = this.deps.db
       .prepare(
-        `SELECT o.ref_id AS sightingId, o.payload, o.priority FROM outbox o
-         WHERE o.topic = 'sighting' AND o.parked_reason IS NULL
-           AND (SELECT count(*) FROM sync_media_done d WHERE d.sighting_id = o.ref_id AND d.kind IN (${marks})) < ?
-         ORDER BY o.priority DESC, o.seq LIMIT ?`,
+        `SELECT c.sightingId, c.priority FROM (
+           SELECT sighting_id AS sightingId, priority, 0 AS ord FROM sync_media_pending
+           UNION ALL
+           SELECT ref_id, priority, seq FROM outbox WHERE topic = 'sighting' AND parked_reason IS NULL
+         ) c
+         WHERE (SELECT count(*) FROM sync_media_done d WHERE d.sighting_id = c.sightingId AND d.kind IN (${marks})) < ?
+         ORDER BY c.priority DESC, c.ord LIMIT ?`,
       )
       .all(...kinds, kinds.length, this.deps.batch ?? 4) as Todo[];
-    for (const t of todo) await this.make(t, kinds, blurPersons);
+    const seen = new Set<string>();
+    for (const t of todo) {
+      if (seen.has(t.sightingId)) continue;
+      seen.add(t.sightingId);
+      await this.make(t, kinds, blurPersons);
+    }
     if (todo.length > 0) this.deps.onMade?.();
     return todo.length;
+  }
+
+  /**
+   * The hub receipted these ids: before their sighting rows go, remember the sightings whose
+   * media the bandwidth policy still owes (the relay calls this in the receipt's transaction).
+   */
+  keepOwed(ids: readonly string[]): void {
+    const kinds = KINDS[this.deps.settings().bandwidth];
+    if (kinds.length === 0 || ids.length === 0) return;
+    const marks = kinds.map(() => '?').join(',');
+    const at = nowIso();
+    for (let i = 0; i < ids.length; i += 500) {
+      const chunk = ids.slice(i, i + 500);
+      this.deps.db
+        .prepare(
+          `INSERT OR IGNORE INTO sync_media_pending (sighting_id, priority, created_at)
+           SELECT o.ref_id, o.priority, ? FROM outbox o
+           WHERE o.topic = 'sighting' AND o.ref_id IN (${chunk.map(() => '?').join(',')})
+             AND (SELECT count(*) FROM sync_media_done d WHERE d.sighting_id = o.ref_id AND d.kind IN (${marks})) < ?`,
+        )
+        .run(at, ...chunk, ...kinds, kinds.length);
+    }
   }
 
   private async make(t: Todo, kinds: readonly MediaKind[], blurPersons: boolean): Promise<void> {
     const done = new Set((this.deps.db.prepare('SELECT kind FROM sync_media_done WHERE sighting_id = ?').all(t.sightingId) as { kind: MediaKind }[]).map((r) => r.kind));
     const want = kinds.filter((k) => !done.has(k));
+    const body = (this.deps.db.prepare('SELECT body FROM sightings WHERE id = ?').get(t.sightingId) as { body: string } | undefined)?.body;
     let s: Sighting;
     try {
-      s = JSON.parse(t.payload) as Sighting;
+      if (body === undefined) throw new Error('no such sighting');
+      s = JSON.parse(body) as Sighting;
     } catch (err) {
-      this.markDone(t.sightingId, want, [], `stored sighting is not JSON: ${(err as Error).message}`);
+      this.markDone(t.sightingId, want, [], `stored sighting unreadable: ${(err as Error).message}`);
       return;
     }
     const blobOf = this.deps.db.prepare('SELECT blob_path AS path FROM captures WHERE id = ?');
@@ -164,6 +197,7 @@ export class MediaMaker {
         outbox.run('media', p.id, text, Buffer.byteLength(text), priority, at);
       }
       for (const k of kinds) mark.run(sightingId, k, rows.filter((r) => r.payload.kind === k).length, note, at);
+      db.prepare('DELETE FROM sync_media_pending WHERE sighting_id = ?').run(sightingId);
     })();
   }
 }

@@ -416,9 +416,14 @@ export class SyncRelay {
       this.log.warn({ code: r.code, reason: r.reason }, 'malformed receipt ignored');
       return;
     }
-    const deleted = this.outbox.ackByRefIds(r.value.ids);
+    const ids = r.value.ids;
+    // Media still owed for a receipted sighting stay owed after its row goes.
+    const deleted = this.deps.db.transaction(() => {
+      this.media.keepOwed(ids);
+      return this.outbox.ackByRefIds(ids);
+    })();
     this.lastSyncAt = iso(this.clock());
-    this.log.debug({ ids: r.value.ids.length, deleted, committedAt: r.value.committedAt }, 'receipt from the hub');
+    this.log.debug({ ids: ids.length, deleted, committedAt: r.value.committedAt }, 'receipt from the hub');
     this.scheduleDrain();
   }
 

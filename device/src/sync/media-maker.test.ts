@@ -1,0 +1,74 @@
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pino from 'pino';
+import sharp from 'sharp';
+import { describe, expect, it } from 'vitest';
+import { codecs } from '@spoor/protocol';
+import { openDb } from '../store/db.js';
+import { OutboxStore } from '../store/outbox.js';
+import { seedPhotoSighting } from './media-fixtures.js';
+import { MediaMaker, mediaIdsOf } from './media-maker.js';
+import type { Bandwidth } from './payload.js';
+
+async function setup(bandwidth: Bandwidth) {
+  const dir = await mkdtemp(join(tmpdir(), 'spoor-media-maker-'));
+  const db = openDb(join(dir, 'spoor.db'));
+  const settings = { bandwidth, blurPersons: true };
+  const maker = new MediaMaker({ db, logger: pino({ level: 'silent' }), settings: () => settings });
+  const media = () => (db.prepare(`SELECT payload, priority, bytes FROM outbox WHERE topic = 'media' ORDER BY seq`).all() as { payload: string; priority: number; bytes: number }[]);
+  return { dir, db, maker, settings, media, outbox: new OutboxStore(db) };
+}
+
+describe('MediaMaker (sightings in the outbox → media rows)', () => {
+  it('writes one valid media row per crop with the sighting’s priority, once, and frames too when the bandwidth goes up to full', async () => {
+    const { dir, db, maker, settings, media } = await setup('crops');
+    const s = await seedPhotoSighting(db, dir, { seed: 31, deviceId: 'trap-07', priority: 1, frames: 2, objects: [{ category: 'animal', box: [0.2, 0.3, 0.3, 0.3] }] });
+    expect(await maker.pass()).toBe(1);
+    expect(await maker.pass()).toBe(0); // made once
+    const rows = media();
+    expect(rows).toHaveLength(2);
+    for (const r of rows) {
+      expect(r.priority).toBe(1);
+      expect(r.bytes).toBe(Buffer.byteLength(r.payload));
+      const m = codecs.media.decode(r.payload);
+      expect(m.ok && m.value).toMatchObject({ sightingId: s.id, kind: 'crop', detectionIdx: expect.any(Number) });
+    }
+    settings.bandwidth = 'full';
+    expect(await maker.pass()).toBe(1);
+    const frames = media().map((r) => codecs.media.decode(r.payload)).filter((m) => m.ok && m.value.kind === 'frame');
+    expect(frames).toHaveLength(2);
+    expect(mediaIdsOf(db)(s.id)).toHaveLength(4);
+  });
+
+  it('still makes the media of a sighting the hub receipted before they were ready', async () => {
+    const { dir, db, maker, media, outbox } = await setup('crops');
+    const s = await seedPhotoSighting(db, dir, { seed: 32, deviceId: 'trap-07', objects: [{ category: 'animal', box: [0.2, 0.3, 0.3, 0.3] }] });
+    db.transaction(() => {
+      maker.keepOwed([s.id]);
+      outbox.ackByRefIds([s.id]);
+    })();
+    expect(outbox.depth()).toBe(0);
+    expect(await maker.pass()).toBe(1);
+    const [row] = media();
+    const m = codecs.media.decode(row?.payload ?? '');
+    expect(m.ok && m.value.sightingId).toBe(s.id);
+    if (m.ok) expect((await sharp(Buffer.from(m.value.bytes, 'base64')).metadata()).width).toBe(m.value.width);
+    expect((db.prepare('SELECT count(*) AS n FROM sync_media_pending').get() as { n: number }).n).toBe(0);
+    expect(await maker.pass()).toBe(0);
+  });
+
+  it('makes nothing in metadata mode, and marks a sighting whose photos are gone instead of retrying forever', async () => {
+    const { dir, db, maker, settings, media } = await setup('metadata');
+    const s = await seedPhotoSighting(db, dir, { seed: 33, deviceId: 'trap-07', objects: [{ category: 'animal', box: [0.2, 0.3, 0.3, 0.3] }] });
+    maker.keepOwed([s.id]);
+    expect(await maker.pass()).toBe(0);
+    expect(media()).toEqual([]);
+    db.prepare(`UPDATE captures SET blob_path = '/nonexistent/blob'`).run();
+    settings.bandwidth = 'crops';
+    expect(await maker.pass()).toBe(1);
+    expect(await maker.pass()).toBe(0);
+    expect(media()).toEqual([]);
+    expect(db.prepare('SELECT count, note FROM sync_media_done WHERE sighting_id = ?').get(s.id)).toEqual({ count: 0, note: expect.stringContaining('blob missing') });
+  });
+});
