@@ -1,5 +1,12 @@
 /** Data access for the panel: every call goes to the daemon's /api with the session cookie and CSRF token. */
 
+export interface LatencyPoint {
+  t: string;
+  p50: number;
+  p95: number;
+  n: number;
+}
+
 export interface Status {
   deviceId: string;
   name: string;
@@ -8,8 +15,12 @@ export interface Status {
   queue: { pending: number; done: number; quarantined: number };
   sightings: number;
   lastTrigger: string | null;
+  lastTriggerSource?: 'gpio' | 'watch' | 'api' | null;
   disk: { freeBytes: number; totalBytes: number } | null;
-  sync: { connection: string; outbox?: { depth: number }; lastSyncAt?: string | null };
+  sync: { connection: string; broker?: string; outbox?: { depth: number; bytes: number; oldestAt: string | null }; lastSyncAt?: string | null; lastError?: string | null; nextRetryAt?: string | null };
+  inferenceMs?: { p50: number; p95: number; series: LatencyPoint[] };
+  cpuTempC?: number;
+  batteryV?: number;
 }
 
 export interface Detection {
@@ -93,6 +104,7 @@ export const sightings = (species?: string) =>
   call<{ items: Sighting[]; total: number }>('GET', `/api/sightings?limit=50${species ? `&species=${encodeURIComponent(species)}` : ''}`);
 export const settings = () => call<SettingsView>('GET', '/api/settings');
 export const saveSettings = (change: Record<string, unknown>) => call<SettingsView & { changed: string[] }>('PUT', '/api/settings', change);
+export const sighting = (id: string) => call<Sighting>('GET', `/api/sightings/${encodeURIComponent(id)}`);
 export const imageUrl = (captureId: string, width: number) => `/api/captures/${encodeURIComponent(captureId)}/image?w=${width}`;
 
 export interface Individual {
@@ -114,4 +126,42 @@ export async function enroll(form: FormData): Promise<Individual & { used: unkno
   if (res.status === 401) throw new AuthError(data.setupRequired === true);
   if (!res.ok) throw new ApiError(res.status, data.error?.message ?? `HTTP ${res.status}`);
   return data as Individual & { used: unknown[]; rejected: { file: string; reason: string }[] };
+}
+
+export interface UplinkResult {
+  outcome: 'ok' | 'not_configured' | 'dns' | 'refused' | 'unreachable' | 'timeout' | 'tls' | 'auth' | 'error';
+  broker: string;
+  rttMs: number | null;
+  message: string;
+  hint?: string;
+}
+
+export type TestShot = { ok: true; source: 'camera' | 'sample'; file: string; at: string } | { ok: false; source: 'camera' | 'sample'; message: string; hint: string };
+
+export interface TestShotState {
+  file: string;
+  state: 'waiting' | 'pending' | 'done' | 'quarantined';
+  captureId: string | null;
+  detections: { label: string; category: string; confidence: number; taxon: string | null }[];
+  sightingId: string | null;
+  reason: string | null;
+}
+
+export const testUplink = () => call<UplinkResult>('POST', '/api/tools/uplink-test');
+export const takeTestShot = () => call<TestShot>('POST', '/api/tools/test-shot');
+export const testShotState = (file: string) => call<TestShotState>('GET', `/api/tools/test-shot/${encodeURIComponent(file)}`);
+export const restart = () => call<{ restarting: true }>('POST', '/api/system/restart');
+/** Downloads are plain links: the session cookie goes with them. */
+export const DOWNLOADS = { logs: '/api/tools/logs', backup: '/api/tools/backup', camtrapDp: '/api/tools/camtrap-dp' } as const;
+
+/** After a restart: resolves once the daemon answers /ready again (or gives up after `timeoutMs`). */
+export async function waitForRestart(timeoutMs = 90_000): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  await new Promise((r) => setTimeout(r, 1000));
+  while (Date.now() < deadline) {
+    const ok = await fetch('/ready', { cache: 'no-store' }).then((r) => r.ok, () => false);
+    if (ok) return true;
+    await new Promise((r) => setTimeout(r, 1000));
+  }
+  return false;
 }

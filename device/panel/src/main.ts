@@ -4,17 +4,22 @@ import { AuthError, logout, session } from './api.js';
 import './individuals-view.js';
 import './login-view.js';
 import './settings-view.js';
+import './sighting-detail.js';
 import './sightings-view.js';
 import './status-view.js';
+import './tools-view.js';
 import { shared } from './styles.js';
 
-const VIEWS = ['status', 'sightings', 'individuals', 'settings'] as const;
-type View = (typeof VIEWS)[number];
+const VIEWS = ['status', 'sightings', 'individuals', 'settings', 'tools'] as const;
+type View = (typeof VIEWS)[number] | 'sighting';
 
+/** `#sightings`, or `#sighting/<id>` for one sighting (shown under the Sightings tab). */
 const viewFromHash = (): View => {
   const v = location.hash.slice(1);
+  if (v.startsWith('sighting/')) return 'sighting';
   return (VIEWS as readonly string[]).includes(v) ? (v as View) : 'status';
 };
+const sightingIdFromHash = (): string => (location.hash.startsWith('#sighting/') ? decodeURIComponent(location.hash.slice('#sighting/'.length)) : '');
 
 /** The panel shell: decides between setup, login and the views; a lost session goes back to login. */
 @customElement('spoor-app')
@@ -24,20 +29,25 @@ export class SpoorApp extends LitElement {
     css`
       header { display: flex; flex-wrap: wrap; gap: 0.5rem; align-items: center; padding: 0.5rem 0.75rem; background: #000; color: #fff; }
       header strong { font-size: 1.2rem; margin-right: auto; }
-      nav { display: flex; gap: 0.125rem; width: 100%; }
-      nav a { flex: 1 1 auto; text-align: center; font-size: 0.95rem; padding: 0 0.125rem; min-height: 44px; line-height: 44px; color: #fff; text-decoration: none; font-weight: 700; border-bottom: 4px solid transparent; }
+      /* Phones: five tabs in a 3 + 2 grid, each a full-size tap target, nothing scrolls sideways. */
+      nav { display: grid; grid-template-columns: repeat(3, 1fr); gap: 0 0.125rem; width: 100%; }
+      nav a { text-align: center; font-size: 0.95rem; padding: 0 0.125rem; min-height: 44px; line-height: 44px; color: #fff; text-decoration: none; font-weight: 700; border-bottom: 4px solid transparent; }
       nav a[aria-current='page'] { border-bottom-color: #ffd400; color: #ffd400; }
       main { padding: 0.75rem; max-width: 1200px; margin: 0 auto; }
-      @media (min-width: 720px) { nav { width: auto; } nav a { flex: none; padding: 0 1rem; } }
+      @media (min-width: 720px) { nav { display: flex; width: auto; } nav a { padding: 0 1rem; } }
     `,
   ];
 
   @state() private auth: 'unknown' | 'login' | 'setup' | 'in' = 'unknown';
   @state() private view: View = viewFromHash();
+  @state() private sightingId = sightingIdFromHash();
 
   override connectedCallback() {
     super.connectedCallback();
-    window.addEventListener('hashchange', () => (this.view = viewFromHash()));
+    window.addEventListener('hashchange', () => {
+      this.view = viewFromHash();
+      this.sightingId = sightingIdFromHash();
+    });
     void this.check();
   }
 
@@ -55,16 +65,20 @@ export class SpoorApp extends LitElement {
       <header>
         <strong>Spoor trap</strong>
         <button class="secondary" @click=${this.signOut}>Log out</button>
-        <nav>${VIEWS.map((v) => html`<a href="#${v}" aria-current=${v === this.view ? 'page' : 'false'}>${v[0]?.toUpperCase()}${v.slice(1)}</a>`)}</nav>
+        <nav>${VIEWS.map((v) => html`<a href="#${v}" aria-current=${v === this.view || (v === 'sightings' && this.view === 'sighting') ? 'page' : 'false'}>${v[0]?.toUpperCase()}${v.slice(1)}</a>`)}</nav>
       </header>
       <main @api-error=${this.onApiError}>
         ${this.view === 'status'
           ? html`<spoor-status></spoor-status>`
           : this.view === 'sightings'
             ? html`<spoor-sightings></spoor-sightings>`
-            : this.view === 'individuals'
-              ? html`<spoor-individuals></spoor-individuals>`
-              : html`<spoor-settings></spoor-settings>`}
+            : this.view === 'sighting'
+              ? html`<spoor-sighting-detail .sightingId=${this.sightingId}></spoor-sighting-detail>`
+              : this.view === 'individuals'
+                ? html`<spoor-individuals></spoor-individuals>`
+                : this.view === 'tools'
+                  ? html`<spoor-tools></spoor-tools>`
+                  : html`<spoor-settings></spoor-settings>`}
       </main>
     `;
   }

@@ -1,6 +1,7 @@
 import { LitElement, css, html } from 'lit';
 import { customElement, state } from 'lit/decorators.js';
 import { ApiError, saveSettings, settings, type Field, type SettingsView } from './api.js';
+import './restart-button.js';
 import { shared } from './styles.js';
 
 const LABELS: Record<string, string> = {
@@ -17,7 +18,36 @@ const LABELS: Record<string, string> = {
   '/cloud/password': 'Cloud password',
   '/sync/bandwidth': 'Uplink bandwidth',
   '/sync/dailyBudgetBytes': 'Daily uplink budget (bytes, 0 = unlimited)',
+  '/deployment/deploymentID': 'Deployment ID',
+  '/deployment/locationID': 'Location ID',
+  '/deployment/locationName': 'Location name',
+  '/deployment/latitude': 'Latitude (°)',
+  '/deployment/longitude': 'Longitude (°)',
+  '/deployment/coordinateUncertainty': 'Coordinate uncertainty (m)',
+  '/deployment/cameraHeight': 'Camera height (m)',
+  '/deployment/cameraHeading': 'Camera heading (° from north)',
+  '/deployment/cameraTilt': 'Camera tilt (°)',
+  '/deployment/cameraModel': 'Camera model',
+  '/deployment/setupBy': 'Set up by',
+  '/deployment/deploymentStart': 'Deployment start',
+  '/deployment/deploymentEnd': 'Deployment end',
+  '/deployment/habitat': 'Habitat',
+  '/deployment/featureType': 'Feature type',
+  '/deployment/baitUse': 'Bait used',
+  '/deployment/deploymentComments': 'Comments',
 };
+
+/** Form sections, by the first segment of the setting's path. */
+const SECTIONS: { title: string; id: string; test: (path: string) => boolean; hint?: string }[] = [
+  { title: 'Unit and detection', id: 'unit', test: (p) => !p.startsWith('/deployment/') && !p.startsWith('/cloud/') && !p.startsWith('/sync/') },
+  { title: 'Uplink', id: 'uplink', test: (p) => p.startsWith('/cloud/') || p.startsWith('/sync/') },
+  {
+    title: 'Deployment (Camtrap DP)',
+    id: 'deployment',
+    test: (p) => p.startsWith('/deployment/'),
+    hint: 'Where and how this camera is set up; used by the Camtrap DP export. Leave a field empty if unknown.',
+  },
+];
 
 /** A form generated from the config schema's field descriptors; the daemon validates with the same schema. */
 @customElement('spoor-settings')
@@ -28,6 +58,10 @@ export class SpoorSettings extends LitElement {
       .field { margin-bottom: 1rem; }
       .restart { display: inline-block; margin-left: 0.5rem; padding: 0 6px; border: 2px solid #000; border-radius: 4px; font-size: 0.8rem; font-weight: 700; }
       .invalid { border-color: #b00000; border-width: 3px; }
+      fieldset { border: 2px solid #000; border-radius: 8px; margin: 0 0 1rem; padding: 0.75rem; }
+      legend { font-weight: 700; font-size: 1.1rem; padding: 0 0.4rem; }
+      .pending { border: 3px solid #000; background: #ffd400; border-radius: 8px; padding: 0.5rem 0.75rem; margin: 0 0 1rem; }
+      @media (min-width: 900px) { fieldset { display: grid; grid-template-columns: 1fr 1fr; column-gap: 1.5rem; } legend, fieldset > .hint { grid-column: 1 / -1; } }
     `,
   ];
 
@@ -50,13 +84,26 @@ export class SpoorSettings extends LitElement {
     if (!v) return html`<p>${this.message || 'Loading…'}</p>`;
     return html`
       <h2>Settings</h2>
+      ${v.pendingRestart.length ? this.pending(v.pendingRestart) : ''}
       <form @submit=${this.save} novalidate>
-        ${v.fields.map((f) => this.field(f, v.values[f.path]))}
+        ${SECTIONS.map((sec) => {
+          const fields = v.fields.filter((f) => sec.test(f.path));
+          return fields.length
+            ? html`<fieldset id=${`section-${sec.id}`}><legend>${sec.title}</legend>${sec.hint ? html`<p class="hint">${sec.hint}</p>` : ''}${fields.map((f) => this.field(f, v.values[f.path]))}</fieldset>`
+            : '';
+        })}
         ${this.errors[''] ? html`<p class="error">${this.errors['']}</p>` : ''}
         <p><button type="submit">Save</button> <span class="saved" role="status">${this.message}</span></p>
-        ${v.pendingRestart.length ? html`<p class="hint">Saved, waiting for a restart: ${v.pendingRestart.map((p) => LABELS[p] ?? p).join(', ')}.</p>` : ''}
       </form>
+      ${v.pendingRestart.length ? this.pending(v.pendingRestart) : ''}
     `;
+  }
+
+  private pending(paths: string[]) {
+    return html`<div class="pending" role="status">
+      <p><strong>Saved, waiting for a restart:</strong> ${paths.map((p) => LABELS[p] ?? p).join(', ')}.</p>
+      <spoor-restart-button></spoor-restart-button>
+    </div>`;
   }
 
   private field(f: Field, value: unknown) {
@@ -64,8 +111,14 @@ export class SpoorSettings extends LitElement {
     const err = this.errors[f.path];
     const cls = err ? 'invalid' : '';
     const control =
-      f.kind === 'enum'
-        ? html`<select id=${id} name=${f.path} class=${cls}>${f.options?.map((o) => html`<option ?selected=${o === value}>${o}</option>`)}</select>`
+      f.kind === 'enum' || f.kind === 'boolean'
+        ? html`<select id=${id} name=${f.path} class=${cls} aria-invalid=${err ? 'true' : 'false'}>
+            ${f.nullable ? html`<option value="" ?selected=${value === null || value === undefined}>—</option>` : ''}
+            ${(f.kind === 'boolean' ? ['yes', 'no'] : (f.options ?? [])).map((o) => {
+              const v = f.kind === 'boolean' ? String(o === 'yes') : o;
+              return html`<option value=${v} ?selected=${v === String(value)}>${o}</option>`;
+            })}
+          </select>`
         : f.kind === 'string[]'
           ? html`<textarea id=${id} name=${f.path} class=${cls} rows="3">${Array.isArray(value) ? value.join('\n') : ''}</textarea>`
           : html`<input
@@ -73,7 +126,7 @@ export class SpoorSettings extends LitElement {
               name=${f.path}
               class=${cls}
               type=${f.secret ? 'password' : f.kind === 'number' || f.kind === 'integer' ? 'number' : 'text'}
-              inputmode=${f.kind === 'number' ? 'decimal' : f.kind === 'integer' ? 'numeric' : 'text'}
+              inputmode=${(f.minimum ?? 0) < 0 ? 'text' /* phone number pads lack a minus sign */ : f.kind === 'number' ? 'decimal' : f.kind === 'integer' ? 'numeric' : 'text'}
               step=${f.kind === 'integer' ? '1' : 'any'}
               .value=${value === null || value === undefined ? '' : String(value)}
               aria-invalid=${err ? 'true' : 'false'}
@@ -102,6 +155,7 @@ export class SpoorSettings extends LitElement {
         const list = raw.split('\n').map((s) => s.trim()).filter(Boolean);
         v = list.length === 0 && f.nullable ? null : list;
       } else if (raw === '' && f.nullable) v = null;
+      else if (f.kind === 'boolean') v = raw === 'true';
       else if (f.kind === 'number' || f.kind === 'integer') v = raw === '' ? raw : Number(raw);
       else v = raw;
       if (JSON.stringify(v) !== JSON.stringify(this.view?.values[f.path])) out[f.path] = v;

@@ -1,6 +1,7 @@
 import { LitElement, css, html } from 'lit';
 import { customElement, state } from 'lit/decorators.js';
-import { imageUrl, sightings, type Sighting } from './api.js';
+import { sightings, type Sighting } from './api.js';
+import { boxedPhoto, photoStyles } from './photo.js';
 import { shared } from './styles.js';
 import { Poller } from './util.js';
 
@@ -9,11 +10,10 @@ import { Poller } from './util.js';
 export class SpoorSightings extends LitElement {
   static override styles = [
     shared,
+    photoStyles,
     css`
-      .photo { position: relative; line-height: 0; background: #000; overflow: hidden; }
-      .photo img { width: 100%; height: auto; }
-      .box { position: absolute; border: 3px solid #ffd400; box-shadow: 0 0 0 2px #000; }
-      .tag { position: absolute; max-width: 100%; overflow: hidden; text-overflow: ellipsis; background: #ffd400; color: #000; font: 700 0.8rem/1.4 system-ui; padding: 0 4px; white-space: nowrap; }
+      a.open { display: block; color: inherit; text-decoration: none; }
+      .more { font-weight: 700; text-decoration: underline; }
       .meta { margin: 0.5rem 0 0; }
       .filter { display: flex; gap: 0.5rem; align-items: end; margin-bottom: 0.75rem; }
     `,
@@ -77,22 +77,14 @@ export class SpoorSightings extends LitElement {
     const names = [...new Set(s.detections.map((d) => d.taxon?.label ?? d.label))];
     return html`
       <article class="card sighting" data-id=${s.id}>
-        ${frame
-          ? html`<div class="photo">
-              <img src=${imageUrl(frame.captureId, 640)} alt=${names.join(', ')} width=${frame.width} height=${frame.height} loading="lazy" />
-              ${dets.map((d) => {
-                const [x, y, w, h] = d.bbox;
-                const who = d.individual?.name ?? (d.individual?.decision === 'new' ? 'new individual' : '');
-                return html`<div class="box" style="left:${x * 100}%;top:${y * 100}%;width:${w * 100}%;height:${h * 100}%"></div>
-                  <span class="tag" style="left:${x * 100}%;top:${y * 100}%;max-width:${(1 - x) * 100}%">${who || d.taxon?.label || d.label}</span>`;
-              })}
-            </div>`
-          : ''}
+        <a class="open" href="#sighting/${encodeURIComponent(s.id)}" aria-label="Open this sighting: ${names.join(', ')}">
+          ${frame ? boxedPhoto(frame, dets, 640, names.join(', ')) : ''}
+        </a>
         <p class="meta"><strong class="species">${names.join(', ')}</strong></p>
         ${s.individuals.length
           ? html`<p class="meta">${s.individuals.map((i) => `${i.name ?? (i.id ? i.id.slice(0, 8) : 'unknown')} (${i.decision})`).join(', ')}</p>`
           : ''}
-        <p class="meta hint">${new Date(s.takenAt).toLocaleString()} · ${s.frames.length} frame${s.frames.length === 1 ? '' : 's'}</p>
+        <p class="meta hint">${new Date(s.takenAt).toLocaleString()} · <a class="more" href="#sighting/${encodeURIComponent(s.id)}">${s.frames.length} frame${s.frames.length === 1 ? '' : 's'}</a></p>
       </article>
     `;
   }

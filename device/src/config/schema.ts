@@ -165,6 +165,7 @@ export const DeviceConfigSchema = Type.Object(
     health: Type.Object(
       {
         thermalDir: Type.String({ default: '/sys/class/thermal', minLength: 1, description: 'Where the CPU temperature is read (thermal_zone*/temp, millidegrees); none readable = not shown.', ...restart }),
+        latencySampleSec: Type.Integer({ minimum: 1, maximum: 3600, default: 10, description: 'The status chart gets one inference latency point (p50/p95) per this many seconds with frames; it keeps the last 60.', ...restart }),
         batteryVoltageFile: Type.Union([Type.String({ minLength: 1 }), Type.Null()], {
           default: null,
           description: 'A sysfs/iio file holding the battery voltage, e.g. /sys/bus/iio/devices/iio:device0/in_voltage0_raw; null = not shown.',

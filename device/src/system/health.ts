@@ -18,8 +18,8 @@ export interface HealthSnapshot {
 }
 
 export interface HealthOptions {
-  health: BatterySource & { thermalDir: string };
-  /** How often a latency point is taken and the sensors are read. */
+  health: BatterySource & { thermalDir: string; latencySampleSec?: number };
+  /** How often a latency point is taken and the sensors are read (default `health.latencySampleSec`). */
   sampleMs?: number;
   /** Points kept for the chart. */
   points?: number;
@@ -42,7 +42,7 @@ export class HealthMonitor {
   #sampling: Promise<void> | null = null;
 
   constructor(opts: HealthOptions) {
-    this.#o = { sampleMs: 10_000, points: 60, clock: Date.now, ...opts };
+    this.#o = { sampleMs: (opts.health.latencySampleSec ?? 10) * 1000, points: 60, clock: Date.now, ...opts };
   }
 
   recordFrame(ms: number): void {
