@@ -144,7 +144,7 @@ export interface Device {
   online?: boolean;
   outbox?: { depth: number; bytes: number; oldestAt: string | null } | null;
   models?: unknown;
-  config?: { version: number | null; state: string | null; reason: string | null } | null;
+  config?: { version: number | null; state: string | null; reason: string | null; desiredVersion?: number | null } | null;
   location?: { lat: number; lon: number } | null;
 }
 export interface Credentials {
@@ -248,11 +248,12 @@ export const provision = (deviceId: string, fleetId?: string, name?: string) =>
   call<Credentials>('POST', '/api/devices', { deviceId, ...(fleetId ? { fleetId } : {}), ...(name ? { name } : {}) });
 export const rotate = (id: string) => call<Credentials>('POST', `/api/devices/${enc(id)}/rotate`);
 export const revoke = (id: string) => call<Device>('POST', `/api/devices/${enc(id)}/revoke`);
+export const desiredConfig = (id: string) => call<{ version: number | null; config: Record<string, unknown> | null }>('GET', `/api/devices/${enc(id)}/config`);
 export const pushConfig = (id: string, config: unknown) => call<{ version: number }>('POST', `/api/devices/${enc(id)}/config`, { config });
 
 // Plots
 export const overTime = (bucket: 'day' | 'week') => call<{ items: { t: string; species: string; count: number }[] }>('GET', `/api/stats/sightings-over-time${qs({ bucket })}`);
-export const diel = (species: string) => call<{ species: string; hours: number[] }>('GET', `/api/stats/diel${qs({ species })}`);
+export const diel = (species: string, utcOffsetMinutes = 0) => call<{ species: string; hours: number[] }>('GET', `/api/stats/diel${qs({ species, utcOffsetMinutes })}`);
 export const perDevice = () => call<{ items: { deviceId: string; detections: number; sightings: number }[] }>('GET', '/api/stats/detections-per-device');
 
 // Export

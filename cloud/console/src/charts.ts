@@ -9,7 +9,7 @@ const W = 720;
 /** Lines per series over time buckets (x = bucket index). */
 export function lineChart(buckets: string[], series: { name: string; values: number[] }[], title: string): TemplateResult {
   const H = 260;
-  const pad = { l: 40, r: 10, t: 10, b: 40 };
+  const pad = { l: 40, r: 30, t: 10, b: 40 };
   const max = Math.max(1, ...series.flatMap((s) => s.values));
   const x = (i: number) => pad.l + (buckets.length <= 1 ? (W - pad.l - pad.r) / 2 : (i * (W - pad.l - pad.r)) / (buckets.length - 1));
   const y = (v: number) => H - pad.b - (v / max) * (H - pad.t - pad.b);
@@ -31,12 +31,12 @@ export function lineChart(buckets: string[], series: { name: string; values: num
 
 /** The diel activity pattern: a 24-hour histogram and, beside it, the same counts as a rose (hour 0 at the top). */
 export function dielChart(hours: number[], name: string, index: number): TemplateResult {
-  const H = 200;
+  const H = 190;
   const pad = { l: 34, r: 8, t: 10, b: 28 };
   const max = Math.max(1, ...hours);
   const bw = (W * 0.62 - pad.l - pad.r) / 24;
   const y = (v: number) => H - pad.b - (v / max) * (H - pad.t - pad.b);
-  const R = 85;
+  const R = 70;
   const cx = W * 0.62 + 140;
   const cy = H / 2;
   const wedge = (h: number, v: number) => {
@@ -49,7 +49,7 @@ export function dielChart(hours: number[], name: string, index: number): Templat
   return html`<figure>
     <svg viewBox="0 0 ${W} ${H}" role="img" aria-label="Activity by hour of day for ${name}" style="width:100%;height:auto">
       ${niceTicks(max).map((t) => svg`<line x1=${pad.l} x2=${W * 0.62 - pad.r} y1=${y(t)} y2=${y(t)} stroke="#bbb" /><text x=${pad.l - 5} y=${y(t) + 4} text-anchor="end" font-size="11">${t}</text>`)}
-      ${hours.map((v, h) => svg`<rect class="bar" x=${pad.l + h * bw + 1} y=${y(v)} width=${bw - 2} height=${H - pad.b - y(v)} fill=${color(index)}><title>${h}:00–${h + 1}:00: ${v}</title></rect>`)}
+      ${hours.map((v, h) => v === 0 ? '' : svg`<rect class="bar" x=${pad.l + h * bw + 1} y=${y(v)} width=${bw - 2} height=${H - pad.b - y(v)} fill=${color(index)}><title>${h}:00–${h + 1}:00: ${v}</title></rect>`)}
       ${[0, 6, 12, 18, 23].map((h) => svg`<text x=${pad.l + h * bw + bw / 2} y=${H - pad.b + 16} text-anchor="middle" font-size="12">${h}h</text>`)}
       <line x1=${pad.l} x2=${W * 0.62 - pad.r} y1=${H - pad.b} y2=${H - pad.b} stroke="#000" stroke-width="2" />
       <circle cx=${cx} cy=${cy} r=${R} fill="none" stroke="#bbb" />
@@ -62,7 +62,7 @@ export function dielChart(hours: number[], name: string, index: number): Templat
         [18, '18h'],
       ].map(([h, l]) => {
         const a = ((h as number) / 24) * 2 * Math.PI;
-        return svg`<text x=${cx + (R + 14) * Math.sin(a)} y=${cy - (R + 14) * Math.cos(a) + 4} text-anchor="middle" font-size="12">${l}</text>`;
+        return svg`<text x=${cx + (R + 14) * Math.sin(a)} y=${cy - (R + 12) * Math.cos(a) + 4} text-anchor="middle" font-size="12">${l}</text>`;
       })}
     </svg>
     <figcaption><em>${name}</em> · ${hours.reduce((a, b) => a + b, 0)} sightings</figcaption>

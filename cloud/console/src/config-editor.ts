@@ -1,6 +1,6 @@
 import { LitElement, html } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
-import { ApiError, pushConfig } from './api.js';
+import { ApiError, desiredConfig, pushConfig } from './api.js';
 import { shared } from './styles.js';
 import { reportError } from './util.js';
 
@@ -10,9 +10,18 @@ export class SpoorConfigEditor extends LitElement {
   static override styles = shared;
 
   @property() deviceId = '';
-  @state() private text = '{\n  "reid": { "acceptThreshold": 0.85 }\n}';
+  @state() private text = '{\n  "deployment": { "latitude": null, "longitude": null },\n  "reid": { "acceptThreshold": 0.85 }\n}';
   @state() private error = '';
   @state() private message = '';
+
+  override connectedCallback() {
+    super.connectedCallback();
+    // Start from the config last pushed, when there is one.
+    desiredConfig(this.deviceId).then(
+      (d) => d.config && (this.text = JSON.stringify(d.config, null, 2)),
+      () => undefined,
+    );
+  }
 
   override render() {
     return html`<form @submit=${this.submit}>

@@ -79,7 +79,10 @@ export class SpoorFleet extends LitElement {
         <td title=${when(d.lastSeenAt)}>${ago(d.lastSeenAt)}</td>
         <td>${d.outbox ? html`${d.outbox.depth} queued${d.outbox.bytes ? ` · ${bytes(d.outbox.bytes)}` : ''}${d.outbox.oldestAt ? html`<br /><span class="hint">oldest ${ago(d.outbox.oldestAt)}</span>` : ''}` : '—'}</td>
         <td class="mono">${modelsText(d.models)}</td>
-        <td>${cfg && cfg.version !== null ? html`v${cfg.version} <span class="pill ${cfg.state === 'applied' ? 'on' : cfg.state === 'rejected' ? 'off' : 'warn'}">${cfg.state ?? 'sent'}</span>${cfg.reason ? html`<br /><span class="hint">${cfg.reason}</span>` : ''}` : '—'}</td>
+        <td>${cfg && (cfg.version !== null || cfg.desiredVersion)
+          ? html`${cfg.version !== null ? `v${cfg.version}` : 'none'}${cfg.desiredVersion && cfg.desiredVersion !== cfg.version ? ` → v${cfg.desiredVersion}` : ''}
+              <span class="pill ${cfg.state === 'applied' ? 'on' : cfg.state === 'rejected' ? 'off' : 'warn'}">${cfg.state ?? 'sent'}</span>${cfg.reason ? html`<br /><span class="hint">${cfg.reason}</span>` : ''}`
+          : '—'}</td>
         ${admin
           ? html`<td><div class="actions">
               <button class="secondary" @click=${() => (this.editing = this.editing === d.deviceId ? '' : d.deviceId)} ?disabled=${!!d.revokedAt}>Config…</button>

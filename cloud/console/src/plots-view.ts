@@ -11,6 +11,8 @@ export class SpoorPlots extends LitElement {
   static override styles = shared;
 
   @state() private bucket: 'day' | 'week' = 'day';
+  /** Diel hours in UTC (0) or in this browser's time zone. */
+  @state() private offset = 0;
   @state() private time: { t: string; species: string; count: number }[] = [];
   @state() private diels: { species: string; hours: number[] }[] = [];
   @state() private devices: { deviceId: string; detections: number; sightings: number }[] = [];
@@ -30,7 +32,7 @@ export class SpoorPlots extends LitElement {
     }
     try {
       const species = [...new Set(this.time.map((x) => x.species))].slice(0, 6);
-      this.diels = await Promise.all(species.map((s) => diel(s)));
+      this.diels = await Promise.all(species.map((s) => diel(s, this.offset)));
     } catch (err) {
       errors.push(reportError(this, err));
     }
@@ -56,7 +58,10 @@ export class SpoorPlots extends LitElement {
         ${buckets.length ? lineChart(buckets, series, 'Sightings over time per species') : html`<p>No sightings yet.</p>`}
       </section>
       <section class="card plot diel" style="margin-top: 0.75rem">
-        <h3>Diel activity (hour of day, hub time zone UTC)</h3>
+        <div class="row"><h3 style="flex: 1">Diel activity per species (hour of day)</h3>
+          <div style="flex: 0 0 220px"><label for="tz">Hours in</label><select id="tz" @change=${(e: Event) => ((this.offset = Number((e.target as HTMLSelectElement).value)), void this.load())}>
+            <option value="0" ?selected=${this.offset === 0}>UTC</option>
+            <option value=${-new Date().getTimezoneOffset()} ?selected=${this.offset !== 0}>this browser's time zone</option></select></div></div>
         ${this.diels.length ? this.diels.map((d, i) => dielChart(d.hours, d.species, i)) : html`<p>No sightings yet.</p>`}
       </section>
       <section class="card plot per-device" style="margin-top: 0.75rem">

@@ -11,6 +11,7 @@ export class SpoorQueueFilters extends LitElement {
     css`
       form { display: grid; gap: 0.4rem 0.5rem; grid-template-columns: repeat(auto-fill, minmax(130px, 1fr)); align-items: end; }
       input, select { min-height: 36px; }
+      summary { font-weight: 700; cursor: pointer; min-height: 32px; }
     `,
   ];
 
@@ -19,7 +20,8 @@ export class SpoorQueueFilters extends LitElement {
 
   override render() {
     const v = this.value;
-    return html`<form @change=${this.changed} @submit=${(e: Event) => e.preventDefault()} aria-label="Filters">
+    // On a phone the filters fold away; on a desktop they stay open.
+    return html`<details ?open=${window.innerWidth > 700}><summary>Filters${this.active(v)}</summary><form @change=${this.changed} @submit=${(e: Event) => e.preventDefault()} aria-label="Filters">
       <div><label for="f-device">Device</label><select id="f-device" name="deviceId"><option value="">All</option>${this.devices.map((d) => html`<option ?selected=${d === v.deviceId}>${d}</option>`)}</select></div>
       <div><label for="f-camera">Camera</label><input id="f-camera" name="cameraId" .value=${v.cameraId ?? ''} placeholder="any" /></div>
       <div><label for="f-species">Species</label><input id="f-species" name="species" .value=${v.species ?? ''} placeholder="any" /></div>
@@ -29,7 +31,12 @@ export class SpoorQueueFilters extends LitElement {
       <div><label for="f-reviewed">Reviewed</label><select id="f-reviewed" name="reviewed">${[['', 'any'], ['false', 'to review'], ['true', 'reviewed']].map(([k, l]) => html`<option value=${k ?? ''} ?selected=${k === (v.reviewed === undefined ? '' : String(v.reviewed))}>${l}</option>`)}</select></div>
       <div><label for="f-from">From</label><input id="f-from" name="from" type="date" .value=${v.from?.slice(0, 10) ?? ''} /></div>
       <div><label for="f-to">To</label><input id="f-to" name="to" type="date" .value=${v.to?.slice(0, 10) ?? ''} /></div>
-    </form>`;
+    </form></details>`;
+  }
+
+  private active(v: SightingFilter): string {
+    const n = Object.values(v).filter((x) => x !== undefined && x !== '').length;
+    return n ? ` (${n} set)` : '';
   }
 
   private changed(e: Event) {

@@ -148,7 +148,7 @@ export class SpoorQueue extends LitElement {
         <div class="frames" aria-label="Frames of the burst">
           ${s.frames.map(
             (f, i) => html`<button aria-pressed=${i === this.frame} title=${f.originalName ?? ''} @click=${() => (this.frame = i)}>
-              <spoor-frame .width=${f.width ?? 1920} .height=${f.height ?? 1080} .src=${src(f.captureId)} .boxes=${boxes(f.captureId, false)} .mark=${f.mark ?? null} alt=${f.originalName ?? `frame ${i + 1}`}></spoor-frame>
+              <spoor-frame compact .width=${f.width ?? 1920} .height=${f.height ?? 1080} .src=${src(f.captureId)} .boxes=${boxes(f.captureId, false)} .mark=${f.mark ?? null} alt=${f.originalName ?? `frame ${i + 1}`}></spoor-frame>
               <span class="name">${i + 1}. ${f.originalName ?? '—'} · ${new Date(f.takenAt).toLocaleTimeString()}</span>
             </button>`,
           )}
@@ -156,14 +156,15 @@ export class SpoorQueue extends LitElement {
         </div><div>
         <h3>Detections</h3>
         <div class="scroll"><table>
-          <tr><th>#</th><th>Frame</th><th>Kind</th><th>Species</th><th>Conf.</th><th>Individual</th></tr>
+          <tr><th>#</th><th>Species</th><th>Individual</th></tr>
           ${s.detections.map((d) => {
             const fi = s.frames.findIndex((f) => f.captureId === d.captureId);
             return html`<tr class="det" aria-selected=${d.idx === this.selIdx} @click=${() => ((this.selIdx = d.idx), fi >= 0 && (this.frame = fi))}>
-              <td>${d.idx}</td><td>${fi + 1}</td><td>${d.category}</td>
-              <td><span class="species">${speciesOf(d)}</span>${d.taxon?.rank ? html` <span class="hint">${d.taxon.rank}</span>` : ''}${d.reviewed && d.deviceTaxon?.label !== d.taxon?.label ? html`<br /><span class="hint">device said ${d.deviceTaxon?.label ?? 'nothing'}</span>` : ''}</td>
-              <td>${Math.round(d.confidence * 100)}%</td>
-              <td>${d.individual ? `${d.individual.name ?? (d.individual.id ? short(d.individual.id) : '—')} (${d.individual.decision})` : ''}</td>
+              <td>${d.idx}</td>
+              <td><span class="species">${speciesOf(d)}</span>${d.taxon?.rank ? html` <span class="hint">${d.taxon.rank}</span>` : ''}
+                <br /><span class="hint">${d.category} · ${Math.round(d.confidence * 100)}% · frame ${fi + 1}</span>
+                ${d.reviewed && d.deviceTaxon?.label !== d.taxon?.label ? html`<br /><span class="hint">device said ${d.deviceTaxon?.label ?? 'nothing'}</span>` : ''}</td>
+              <td>${d.individual ? html`${d.individual.name ?? (d.individual.id ? short(d.individual.id) : '—')}<br /><span class="hint">${d.individual.decision}</span>` : '—'}</td>
             </tr>`;
           })}
         </table></div>

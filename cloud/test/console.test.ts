@@ -1,0 +1,339 @@
+/**
+ * The review console in a real browser (Debian's Chromium via playwright-core) against a
+ * real hub (PGlite, embedded aedes broker) fed through real MQTT ingest: invitations and
+ * login, species correction with taxonomy search, identity review with the keyboard and
+ * undo, a split, the Camtrap DP export, and a viewer who can change nothing.
+ */
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import Fastify from 'fastify';
+import type { MqttClient } from 'mqtt';
+import { type Browser, type BrowserContext, type Page, chromium } from 'playwright-core';
+import { build } from 'vite';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { deviceTopic, type SightingPayload } from '@spoor/protocol';
+import { parseConfig } from '../src/config.js';
+import { consoleRoutes } from '../src/http/console-routes.js';
+import { startHub, type Hub } from '../src/hub.js';
+import { createLogger } from '../src/system/logger.js';
+import { makeReidSighting, makeSighting, vectorFor } from '../src/testing/fixtures.js';
+import { connectDevice, until } from '../src/testing/mqtt.js';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const SHOTS = join(ROOT, 'docs', 'screenshots');
+const PASSWORD = 'correct horse battery';
+const DAY = 86_400_000;
+
+interface Item {
+  id: string;
+  [k: string]: unknown;
+}
+
+describe('review console (real hub + MQTT ingest + Chromium)', () => {
+  let dir: string;
+  let hub: Hub;
+  let admin: string;
+  let browser: Browser;
+  const clients: MqttClient[] = [];
+  const contexts: BrowserContext[] = [];
+  const seeded: Record<string, SightingPayload> = {};
+  let splitIndividual = '';
+  let adminPage: Page;
+  const base = () => `http://127.0.0.1:${hub.httpPort}`;
+  const api = async <T = Record<string, unknown>>(method: string, path: string, body?: unknown): Promise<{ status: number; json: T }> => {
+    const res = await fetch(`${base()}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${admin}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    return { status: res.status, json: (await res.json().catch(() => ({}))) as T };
+  };
+  const openProposals = async () => (await api<{ items: Item[] }>('GET', '/api/proposals?status=open')).json.items;
+  const newPage = async (width = 1280, height = 860): Promise<Page> => {
+    const ctx = await browser.newContext({ viewport: { width, height }, acceptDownloads: true });
+    contexts.push(ctx);
+    return ctx.newPage();
+  };
+  const logIn = async (page: Page, email: string) => {
+    await page.goto(base());
+    await page.getByRole('heading', { name: 'Log in' }).waitFor();
+    await page.fill('#email', email);
+    await page.fill('#pw', PASSWORD);
+    await page.getByRole('button', { name: 'Log in' }).click();
+    await page.locator('.role').waitFor();
+  };
+  /** Open an invitation link in a fresh browser (no session) and create the account. */
+  const acceptInvite = async (url: string, name: string): Promise<Page> => {
+    const page = await newPage();
+    await page.goto(url);
+    await page.getByRole('heading', { name: /Join as/ }).waitFor();
+    await page.fill('#name', name);
+    await page.fill('#pw', PASSWORD);
+    await page.fill('#pw2', PASSWORD);
+    await page.getByRole('button', { name: 'Create account' }).click();
+    await page.locator('.role').waitFor();
+    return page;
+  };
+
+  beforeAll(async () => {
+    // Build the console from source so the test never runs against a stale bundle.
+    await build({ configFile: join(ROOT, 'cloud', 'console', 'vite.config.ts'), logLevel: 'warn' });
+    dir = mkdtempSync(join(tmpdir(), 'spoor-console-'));
+    hub = await startHub(parseConfig({ dataDir: dir, http: { host: '127.0.0.1', port: 0 }, mqtt: { host: '127.0.0.1', port: 0 } }), createLogger('warn'));
+    admin = (await hub.store.tokens.add('admin')).token;
+    const creds = [await hub.store.devices.add({ deviceId: 'trap-a', fleetId: 'north', name: 'Ridge' }), await hub.store.devices.add({ deviceId: 'trap-b', fleetId: 'north' })];
+    const [ca, cb] = await Promise.all(creds.map((c) => connectDevice(hub.mqttPort!, c.deviceId, c.password)));
+    clients.push(ca!, cb!);
+    const send = async (c: MqttClient, s: SightingPayload) => {
+      seeded[s.id] = s;
+      await c.publishAsync(deviceTopic('sighting', s.deviceId), JSON.stringify(s), { qos: 1 });
+    };
+    const now = Date.now();
+    // trap-a reports its status as the relay does (retained); trap-b never does, so it shows offline.
+    const status = {
+      v: 1, deviceId: 'trap-a', state: 'online', at: new Date().toISOString(),
+      models: [{ id: 'nanodet-plus-m-416', provider: 'cuda' }, { id: 'reid-fox-v2', provider: 'cuda' }],
+      outbox: { depth: 12, bytes: 18_432, oldestAt: new Date(now - 600_000).toISOString() }, config: { version: 0, state: 'local' },
+    };
+    await ca!.publishAsync(deviceTopic('status', 'trap-a'), JSON.stringify(status), { qos: 1, retain: true });
+    // A burst of three frames, the fox moving to the right.
+    const burst = makeSighting('trap-a', { species: 'Vulpes vulpes', takenAt: new Date(now - 600_000) });
+    const [f0, d0] = [burst.frames[0]!, burst.detections[0]!];
+    for (let i = 1; i < 3; i++) {
+      const captureId = randomUUID();
+      burst.frames.push({ ...f0, captureId, takenAt: new Date(now - 600_000 + i * 1500).toISOString(), originalName: `IMG_000${i + 1}.JPG` });
+      burst.detections.push({ ...d0, captureId, bbox: [0.1 + i * 0.2, 0.25, 0.28, 0.42], confidence: 0.8 + i * 0.05 });
+    }
+    await send(ca!, burst);
+    // Plain sightings over a week, at different hours, for the queue and the plots.
+    for (let i = 0; i < 6; i++) await send(ca!, makeSighting('trap-a', { species: 'Vulpes vulpes', takenAt: new Date(now - i * DAY - i * 3_600_000) }));
+    for (let i = 0; i < 3; i++) await send(cb!, makeSighting('trap-b', { species: 'Meles meles', takenAt: new Date(now - i * DAY - 5 * 3_600_000) }));
+    // An individual seen three times on trap-a (to split), then the same animal as `new` on both devices (a proposal).
+    const localC = randomUUID();
+    await send(ca!, makeReidSighting('trap-a', localC, 'new', vectorFor(9), { species: 'Lynx lynx', takenAt: new Date(now - 3 * DAY) }));
+    await until(async () => (await api<{ items: Item[] }>('GET', '/api/individuals?species=Lynx%20lynx')).json.items.length === 1, 10_000, 'the lynx individual');
+    for (let i = 1; i <= 2; i++) await send(ca!, makeReidSighting('trap-a', localC, 'known', vectorFor(9, 64, 0.01), { species: 'Lynx lynx', takenAt: new Date(now - (3 - i) * DAY) }));
+    await send(ca!, makeReidSighting('trap-a', randomUUID(), 'new', vectorFor(3), { species: 'Vulpes vulpes', takenAt: new Date(now - 2 * DAY) }));
+    await until(async () => (await api<{ items: Item[] }>('GET', '/api/individuals?species=Vulpes%20vulpes')).json.items.length === 1, 10_000, 'the fox individual');
+    await send(cb!, makeReidSighting('trap-b', randomUUID(), 'new', vectorFor(3, 64, 0.02), { species: 'Vulpes vulpes', takenAt: new Date(now - DAY) }));
+    await until(async () => (await openProposals()).length === 1, 10_000, 'a proposal');
+    const n = Object.keys(seeded).length;
+    await until(async () => (await api<{ total: number }>('GET', '/api/sightings?limit=1')).json.total === n, 10_000, 'every sighting committed');
+    const lynx = (await api<{ items: (Item & { refsCount: number })[] }>('GET', '/api/individuals?species=Lynx%20lynx')).json.items[0];
+    await until(async () => (await api<{ refsCount: number }>('GET', `/api/individuals/${lynx?.id}`)).json.refsCount === 3, 10_000, 'three lynx references');
+    splitIndividual = lynx!.id;
+
+    // playwright starts Chromium on a fresh temporary --user-data-dir of its own (it refuses one in args);
+    // each user below gets a separate context, so their cookies never mix.
+    browser = await chromium.launch({
+      executablePath: '/usr/bin/chromium',
+      headless: true,
+      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'],
+    });
+  }, 120_000);
+
+  afterAll(async () => {
+    for (const c of contexts) await c.close().catch(() => {});
+    await browser?.close();
+    for (const c of clients) await c.endAsync(true).catch(() => {});
+    await hub?.stop();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('an admin invites a reviewer, who accepts the one-time link and then logs in', async () => {
+    const inv = await api<{ url: string }>('POST', '/api/invitations', { email: 'admin@example.org', role: 'admin' });
+    expect(inv.status).toBe(201);
+    adminPage = await acceptInvite(`${base()}${inv.json.url}`, 'Ada Admin');
+    await adminPage.getByRole('link', { name: 'Users' }).click();
+    await adminPage.fill('#inv-email', 'rev@example.org');
+    await adminPage.selectOption('#inv-role', 'reviewer');
+    await adminPage.getByRole('button', { name: 'Invite' }).click();
+    const link = (await adminPage.locator('.invite-link').textContent())?.trim() ?? '';
+    expect(link).toMatch(/#\/invite\/\S+$/);
+
+    const first = await acceptInvite(link, 'Rita Reviewer');
+    expect(await first.locator('.role').textContent()).toBe('reviewer');
+    // The link works once.
+    const again = await newPage();
+    await again.goto(link);
+    await again.getByText('already used or has expired').waitFor();
+    // Back through the login page.
+    await first.getByRole('button', { name: 'Log out' }).click();
+    await first.getByRole('heading', { name: 'Log in' }).waitFor();
+    await first.fill('#email', 'rev@example.org');
+    await first.fill('#pw', 'wrong password here');
+    await first.getByRole('button', { name: 'Log in' }).click();
+    await first.getByText('Wrong email or password.').waitFor();
+    await logIn(first, 'rev@example.org');
+    await adminPage.reload();
+    await adminPage.locator('tr.user[data-email="rev@example.org"]').waitFor();
+    expect(await adminPage.locator('tr.user[data-email="rev@example.org"] select').inputValue()).toBe('reviewer');
+  }, 60_000);
+
+  it('an admin sees the fleet and pushes a config (JSON errors shown first) that places the device on the map', async () => {
+    await adminPage.goto(`${base()}/#/fleet`);
+    const row = adminPage.locator('tr.device[data-id="trap-a"]');
+    await row.waitFor();
+    expect(await adminPage.locator('tr.device').count()).toBe(2);
+    await expect.poll(() => row.locator('.pill').first().textContent()).toBe('online');
+    expect(await adminPage.locator('tr.device[data-id="trap-b"] .pill').first().textContent()).toBe('offline');
+    expect(await row.textContent()).toContain('12 queued');
+    await row.getByRole('button', { name: 'Config…' }).click();
+    const editor = adminPage.locator('#cfg-trap-a');
+    await editor.fill('{ "deployment": { "latitude": 61.2, ');
+    await adminPage.locator('.config-error').waitFor();
+    expect(await adminPage.getByRole('button', { name: 'Push config' }).isDisabled()).toBe(true);
+    await editor.fill(JSON.stringify({ deployment: { latitude: 61.21, longitude: 24.95 } }, null, 2));
+    await adminPage.getByRole('button', { name: 'Push config' }).click();
+    await adminPage.getByText(/Published as config version \d+/).waitFor();
+    expect((await api<{ config: { deployment: { latitude: number } } }>('GET', '/api/devices/trap-a/config')).json.config.deployment.latitude).toBe(61.21);
+    expect((await api('POST', '/api/devices/trap-b/config', { config: { deployment: { latitude: 61.26, longitude: 25.02 } } })).status).toBe(202);
+    await adminPage.reload();
+    await row.waitFor();
+    await adminPage.screenshot({ path: join(SHOTS, 'console-fleet-1280.png'), fullPage: true });
+  }, 60_000);
+
+  it('a reviewer corrects a species through the taxonomy search; the hub records it with the reviewer as author', async () => {
+    const page = await newPage();
+    await logIn(page, 'rev@example.org');
+    const fox = Object.values(seeded).find((s) => s.deviceId === 'trap-a' && s.individuals[0]?.name === 'Rusty' && s.detections[0]?.taxon?.label === 'Vulpes vulpes');
+    if (!fox) throw new Error('no seeded fox');
+    await page.locator(`li.sighting[data-id="${fox.id}"]`).click();
+    await page.locator(`.current-sighting[data-id="${fox.id}"]`).waitFor();
+    expect(await page.locator('.frames spoor-frame').count()).toBe(fox.frames.length);
+    await page.screenshot({ path: join(SHOTS, 'console-queue-1280.png') });
+
+    await page.keyboard.press('t');
+    await page.locator('#taxon-q').fill('meles');
+    await page.locator('#taxon-list').getByRole('option', { name: /Meles meles/ }).waitFor();
+    await page.keyboard.press('Enter');
+    await page.getByText('is now Meles meles').waitFor();
+    const after = await api<Item & { detections: { taxon: { label: string } }[]; review: { by: string } }>('GET', `/api/sightings?limit=500`);
+    expect(after.status).toBe(200);
+    const row = (after.json as unknown as { items: (Item & { detections: { taxon: { label: string } | null }[]; review: { by: string | null } | null })[] }).items.find((s) => s.id === fox.id);
+    expect(row?.detections[0]?.taxon?.label).toBe('Meles meles');
+    expect(row?.review?.by).toBe('rev@example.org');
+
+    await page.setViewportSize({ width: 360, height: 760 });
+    await page.screenshot({ path: join(SHOTS, 'console-queue-360.png'), fullPage: true });
+  }, 60_000);
+
+  it('accepts a proposal with Space, then undoes it with u', async () => {
+    const page = await newPage();
+    await logIn(page, 'rev@example.org');
+    const [open] = await openProposals();
+    await page.goto(`${base()}/#/identity`);
+    await page.locator(`.proposal[data-id="${open?.id}"]`).waitFor();
+    expect(await page.locator('spoor-sighting-tile').count()).toBeGreaterThanOrEqual(2);
+    await page.screenshot({ path: join(SHOTS, 'console-identity-1280.png') });
+
+    await page.keyboard.press(' ');
+    await page.locator('.status', { hasText: 'Accepted' }).waitFor();
+    expect(await openProposals()).toHaveLength(0);
+    const fox = (await api<{ items: (Item & { links: { deviceId: string }[] })[] }>('GET', '/api/individuals?species=Vulpes%20vulpes')).json.items;
+    expect(fox).toHaveLength(1);
+    expect(new Set(fox[0]?.links.map((l) => l.deviceId))).toEqual(new Set(['trap-a', 'trap-b']));
+
+    await page.keyboard.press('u');
+    await page.locator('.status', { hasText: 'Undone' }).waitFor();
+    expect((await openProposals()).map((p) => p.id)).toEqual([open?.id]);
+    await page.locator(`.proposal[data-id="${open?.id}"]`).waitFor();
+  }, 60_000);
+
+  it('splits a sighting off an individual on its page; the audit history shows who did it', async () => {
+    const page = await newPage();
+    await logIn(page, 'rev@example.org');
+    await page.goto(`${base()}/#/individual/${splitIndividual}`);
+    await page.locator('.gallery .sighting').first().waitFor();
+    expect(await page.locator('.gallery .sighting').count()).toBe(3);
+    await page.locator('.gallery .sighting input[type="checkbox"]').first().check();
+    const picked = await page.locator('.gallery .sighting').first().getAttribute('data-id');
+    await page.getByRole('button', { name: /Split 1 selected/ }).click();
+    await page.locator('.status', { hasText: 'new individual' }).waitFor();
+    expect(await page.locator('svg[aria-label="Map of devices"] g.seen').count()).toBe(1);
+    const history = page.locator('table.history tr[data-kind="split"]');
+    await history.waitFor();
+    expect(await history.textContent()).toContain('rev@example.org');
+    const lynx = (await api<{ items: Item[] }>('GET', '/api/individuals?species=Lynx%20lynx')).json.items;
+    expect(lynx).toHaveLength(2);
+    const created = lynx.find((i) => i.id !== splitIndividual);
+    const moved = (await api<{ items: Item[] }>('GET', `/api/individuals/${created?.id}/sightings`)).json.items;
+    expect(moved.map((x) => x.id)).toEqual([picked]);
+    await page.screenshot({ path: join(SHOTS, 'console-individual-1280.png'), fullPage: true });
+  }, 60_000);
+
+  it('plots sightings over time, the diel activity and detections per device from the stats API', async () => {
+    const page = await newPage();
+    await logIn(page, 'rev@example.org');
+    await page.goto(`${base()}/#/plots`);
+    await page.locator('.plot.over-time polyline').first().waitFor();
+    await page.locator('.plot.diel rect.bar').first().waitFor();
+    await page.locator('.plot.per-device rect.bar').first().waitFor();
+    await page.screenshot({ path: join(SHOTS, 'console-plots-1280.png'), fullPage: true });
+    // One diel figure per species seen (fox, badger, lynx).
+    expect(await page.locator('.plot.diel figure').count()).toBeGreaterThanOrEqual(3);
+  }, 60_000);
+
+  it('exports Camtrap DP with progress and downloads a non-empty zip', async () => {
+    const page = await newPage();
+    await logIn(page, 'rev@example.org');
+    await page.goto(`${base()}/#/export`);
+    await page.getByRole('button', { name: 'Export Camtrap DP' }).click();
+    await page.locator('.export-job progress').waitFor();
+    await page.locator('.export-job[data-state="done"]').waitFor({ timeout: 30_000 });
+    const [download] = await Promise.all([page.waitForEvent('download'), page.locator('a.download').click()]);
+    const zip = await readFile(await download.path());
+    expect(zip.length).toBeGreaterThan(200);
+    expect(zip.subarray(0, 2).toString()).toBe('PK');
+    expect(zip.includes(Buffer.from('observations.csv'))).toBe(true);
+  }, 60_000);
+
+  it('a viewer sees no action buttons, and the hub refuses its state changes (403)', async () => {
+    const inv = await api<{ url: string }>('POST', '/api/invitations', { email: 'view@example.org', role: 'viewer' });
+    const page = await acceptInvite(`${base()}${inv.json.url}`, 'Vic Viewer');
+    await page.locator('.current-sighting').waitFor();
+    await page.getByText('Read only').waitFor();
+    expect(await page.getByRole('button', { name: /Confirm species/ }).count()).toBe(0);
+    await page.goto(`${base()}/#/identity`);
+    await page.locator('.proposal').waitFor();
+    expect(await page.getByRole('button', { name: /Same individual/ }).count()).toBe(0);
+    await page.keyboard.press(' '); // the shortcut does nothing for a viewer
+    expect(await openProposals()).toHaveLength(1);
+    await page.goto(`${base()}/#/export`);
+    expect(await page.getByRole('button', { name: 'Export Camtrap DP' }).count()).toBe(0);
+    expect(await page.getByRole('link', { name: 'Users' }).count()).toBe(0);
+
+    // The API itself refuses, even with the session's valid CSRF token.
+    const [p] = await openProposals();
+    const statuses = await page.evaluate(async (proposalId: string) => {
+      const { csrf } = (await (await fetch('/api/auth/me')).json()) as { csrf: string };
+      const post = async (path: string, body: unknown) =>
+        (await fetch(path, { method: 'POST', headers: { 'content-type': 'application/json', 'x-csrf-token': csrf }, body: JSON.stringify(body) })).status;
+      return [await post(`/api/proposals/${proposalId}/accept`, {}), await post('/api/invitations', { email: 'x@example.org', role: 'admin' }), await post('/api/exports', { format: 'camtrap-dp' })];
+    }, p!.id);
+    expect(statuses).toEqual([403, 403, 403]);
+  }, 60_000);
+
+  it('serves the console at / without shadowing the API, and explains a missing build', async () => {
+    const html = await (await fetch(`${base()}/`)).text();
+    expect(html).toContain('<spoor-console>');
+    const deep = await fetch(`${base()}/individuals/whatever`);
+    expect(deep.status).toBe(200);
+    expect(await deep.text()).toContain('<spoor-console>');
+    const missing = await fetch(`${base()}/api/no-such-route`);
+    expect(missing.status).toBe(404);
+    expect(missing.headers.get('content-type')).toContain('application/json');
+    expect((await fetch(`${base()}/health`)).status).toBe(200);
+
+    const bare = Fastify();
+    await consoleRoutes(bare, join(dir, 'no-console-here'));
+    const res = await bare.inject({ url: '/' });
+    expect(res.statusCode).toBe(200);
+    expect(res.body).toContain('npm run build:console');
+    await bare.close();
+  });
+});
