@@ -90,6 +90,11 @@ try {
       cloud: { mqttUrl: '', username: creds.username, password: creds.password, fleetId: creds.fleetId },
     };
   }
+  // No console user yet: make the first admin (the password is shown once).
+  let admin = null;
+  if (cliJson(HUB_BIN, ['users', 'list', '--data', hubData]).items.length === 0) {
+    admin = cliJson(HUB_BIN, ['users', 'add', '--email', 'admin@spoor.local', '--role', 'admin', '--name', 'Admin', '--data', hubData]);
+  }
   // The broker port can change between starts (when 1883 is taken, say).
   device.cloud.mqttUrl = `mqtt://127.0.0.1:${hubPorts.mqtt}`;
   device.http = { ...device.http, port: deviceHttp };
@@ -100,13 +105,16 @@ try {
   const devPorts = await dev.ready;
 
   say('');
+  say(`console http://localhost:${hubPorts.http}/   (review console)`);
+  if (admin) say(`console login (shown once): ${admin.email}  password: ${admin.password}`);
+  else say(`console login: add a user with  npx spoor-hub users add --email <e> --role admin --data ${hubData}`);
   say(`hub     http://localhost:${hubPorts.http}/docs   (API and OpenAPI)   mqtt://localhost:${hubPorts.mqtt}`);
   say(`device  http://localhost:${devPorts.http}/api/status   drop photos into ${join(dataRoot, 'inbox')}`);
   if (token) say(`admin token (shown once): ${token}`);
   else say(`admin token: make one with  npx spoor-hub tokens add --role admin --data ${hubData}`);
   say(`sightings on the hub: curl -H "Authorization: Bearer <token>" http://localhost:${hubPorts.http}/api/sightings`);
   say('Ctrl-C stops both.');
-  if (process.env.SPOOR_START_JSON) process.stdout.write(`${JSON.stringify({ hub: hubPorts, device: devPorts, token })}\n`);
+  if (process.env.SPOOR_START_JSON) process.stdout.write(`${JSON.stringify({ hub: hubPorts, device: devPorts, token, admin })}\n`);
 } catch (err) {
   say(`could not start: ${err.message}`);
   stopAll('SIGTERM');

@@ -72,6 +72,12 @@ describe('npm start', () => {
     const devices = (await (await fetch(`http://127.0.0.1:${start.ready.hub.http}/api/devices`, { headers: { authorization: `Bearer ${start.ready.token}` } })).json()) as { items?: { id: string }[] } | { id: string }[];
     expect(JSON.stringify(devices)).toContain('local-trap');
     expect((await fetch(`http://127.0.0.1:${start.ready.device.http}/health`)).status).toBe(200);
+    // The console URL and a one-time admin login that works.
+    expect(start.stderr()).toContain(`console http://localhost:${start.ready.hub.http}/`);
+    const admin = (start.ready as unknown as { admin: { email: string; password: string } }).admin;
+    expect(start.stderr()).toContain(admin.password);
+    const login = await fetch(`http://127.0.0.1:${start.ready.hub.http}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(admin) });
+    expect(login.status).toBe(200);
     const t0 = Date.now();
     start.child.kill('SIGTERM');
     expect(await start.exited).toBe(0);

@@ -91,10 +91,20 @@ describe('spoor-hub CLI (real binary)', () => {
 
       const res = await fetch(`http://127.0.0.1:${hub.http}/api/sightings`, { headers: { authorization: `Bearer ${token}` } });
       expect(res.status).toBe(200);
-      expect(await res.json()).toEqual({ items: [], total: 0 });
+      expect(await res.json()).toEqual({ items: [], total: 0, nextCursor: null });
       expect((await fetch(`http://127.0.0.1:${hub.http}/api/sightings`)).status).toBe(401);
       const devices = (await (await fetch(`http://127.0.0.1:${hub.http}/api/devices`, { headers: { authorization: `Bearer ${token}` } })).json()) as { items: { deviceId: string }[] };
       expect(devices.items.map((d) => d.deviceId)).toEqual(['trap-1']);
+
+      // A console user through the running hub: the printed password signs in.
+      const user = json<{ email: string; password: string }>(await cli(['users', 'add', '--email', 'Ana@Example.org', '--role', 'admin', '--data', dir, '--json']));
+      expect(user.email).toBe('ana@example.org');
+      const login = await fetch(`http://127.0.0.1:${hub.http}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(user) });
+      expect(login.status).toBe(200);
+      expect(((await login.json()) as { user: { role: string } }).user.role).toBe('admin');
+      const invite = json<{ email: string; url: string }>(await cli(['users', 'add', '--email', 'bo@example.org', '--role', 'viewer', '--invite', '--data', dir, '--json']));
+      const inviteToken = invite.url.split('/#/invite/')[1];
+      expect((await (await fetch(`http://127.0.0.1:${hub.http}/api/invitations/${inviteToken}`)).json()) as unknown).toEqual({ email: 'bo@example.org', role: 'viewer' });
     } finally {
       const stopped = await stop(hub.child);
       expect(stopped.code).toBe(0);
@@ -109,6 +119,12 @@ describe('spoor-hub CLI (real binary)', () => {
     const dup = await cli(['devices', 'add', 'trap-2', '--data', dir, '--json']);
     expect(dup.code).toBe(1);
     expect(JSON.parse(dup.stdout).error.code).toBe('SPOOR_E_CONFLICT');
+    const reviewer = json<{ email: string; password: string }>(await cli(['users', 'add', '--email', 'rev@example.org', '--role', 'reviewer', '--data', dir, '--json']));
+    expect(reviewer.password.length).toBeGreaterThanOrEqual(16);
+    const listed = json<{ items: { email: string; role: string }[] }>(await cli(['users', 'list', '--data', dir, '--json']));
+    expect(listed.items.map((u) => `${u.email}:${u.role}`)).toEqual(['ana@example.org:admin', 'rev@example.org:reviewer']);
+    expect((await cli(['users', 'add', '--email', 'x@example.org', '--role', 'root', '--data', dir])).code).toBe(2);
+    expect((await cli(['users', '--help'])).stdout).toContain('--invite');
 
     // What they wrote is there when the hub comes back.
     const again = await startHub(dir);

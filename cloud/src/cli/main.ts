@@ -3,6 +3,7 @@ import { devicesCommand } from './devices.js';
 import { exportCommand } from './export.js';
 import { runCommand } from './run.js';
 import { tokensCommand } from './tokens.js';
+import { usersCommand } from './users.js';
 import { type CliIo, UsageError, processIo, reportError } from './common.js';
 
 export const HELP = `spoor-hub: the Spoor cloud hub (MQTT broker, ingest, store, REST API)
@@ -14,6 +15,8 @@ Commands:
   devices add <deviceId> --data <dir>    register a trap unit; prints its MQTT credentials once
   devices list|revoke ... --data <dir>   list or revoke devices
   tokens add --role <role> --data <dir>  create an API token; prints it once
+  users add --email <e> --role <role> --data <dir>  create a console user; prints the password once
+  users list --data <dir>                list console users
   export camtrap-dp <outDir> --data <dir>  write a Camtrap DP 1.0 package
 
 Every command takes --help; data commands take --json.`;
@@ -22,6 +25,7 @@ const COMMANDS: Record<string, CliCommand<CliIo>> = {
   run: runCommand,
   devices: devicesCommand,
   tokens: tokensCommand,
+  users: usersCommand,
   export: exportCommand,
 };
 
