@@ -14,6 +14,7 @@ import { GpioTrigger } from './triggers/gpio.js';
 import { WatchFolder } from './triggers/watch-folder.js';
 import { HealthMonitor } from './system/health.js';
 import { panelTools } from './system/tools.js';
+import type { Session } from './http/auth.js';
 
 export interface Daemon {
   runtime: DeviceRuntime;
@@ -35,12 +36,14 @@ export async function startDaemon(fileConfig: ResolvedConfig, logger: Logger): P
   // port, re-reading the saved settings: it works under systemd, Docker and `npm start` alike.
   let current: Daemon;
   let restarting: Promise<void> | null = null;
+  // Panel sessions outlive a restart, so the technician stays logged in.
+  const sessions = new Map<string, Session>();
   const restart = () => {
     restarting ??= (async () => {
       logger.warn('restarting on request from the panel');
       const port = current.port;
       await current.stop();
-      current = await startParts({ ...fileConfig, http: { ...fileConfig.http, port } }, logger, restart);
+      current = await startParts({ ...fileConfig, http: { ...fileConfig.http, port } }, logger, restart, sessions);
       logger.info({ port }, 'restarted');
     })()
       .catch((err: unknown) => {
@@ -49,7 +52,7 @@ export async function startDaemon(fileConfig: ResolvedConfig, logger: Logger): P
       })
       .finally(() => (restarting = null));
   };
-  current = await startParts(fileConfig, logger, restart);
+  current = await startParts(fileConfig, logger, restart, sessions);
   // Callers keep this object across restarts: every field reads the parts running now.
   return new Proxy({} as Daemon, {
     get: (_t, key) =>
@@ -62,7 +65,7 @@ export async function startDaemon(fileConfig: ResolvedConfig, logger: Logger): P
   });
 }
 
-async function startParts(fileConfig: ResolvedConfig, logger: Logger, restart: () => void): Promise<Daemon> {
+async function startParts(fileConfig: ResolvedConfig, logger: Logger, restart: () => void, sessions: Map<string, Session>): Promise<Daemon> {
   const startedAt = Date.now();
   // Settings saved from the panel (<dataDir>/settings.json) lie over the config file.
   const overlaid = withOverlay(fileConfig);
@@ -143,6 +146,7 @@ async function startParts(fileConfig: ResolvedConfig, logger: Logger, restart: (
     passwords: filePasswordStore(config.dataDir, config.panel.passwordHash),
     panelDir: DEFAULT_PANEL_DIR,
     live: { status: () => status(), onPoke: (poke) => (pokeLive = poke) },
+    sessions,
     tools: panelTools({ config, saved: () => withOverlay(fileConfig).config, db: runtime.db, logger, restart }),
     panel: {
       settings: new SettingsService(overlaid.config, overlaid.overlay, new SettingsFile(config.dataDir), (next, changed) => {

@@ -316,10 +316,10 @@ describe('device panel (real daemon + Chromium)', () => {
 
     // Restart: the daemon restarts its parts in-process on the same port; sync starts with the saved uplink.
     await page.getByRole('button', { name: 'Restart the unit' }).click();
-    await page.getByRole('button', { name: 'Really restart now' }).click();
-    await page.getByRole('heading', { name: 'Log in' }).waitFor({ timeout: 90_000 });
-    await page.fill('#pw', TEST_PANEL_PASSWORD);
-    await page.getByRole('button', { name: 'Log in' }).click();
+    await Promise.all([page.waitForEvent('load', { timeout: 90_000 }), page.getByRole('button', { name: 'Really restart now' }).click()]);
+    // Still logged in (sessions outlive the in-process restart): the Tools page is back.
+    await page.getByRole('heading', { name: 'Tools' }).waitFor();
+    expect(daemon.stderr()).toMatch(/"msg":"restarted"/);
     await page.goto(`${base}/#status`);
     await expect.poll(() => page.textContent('td[data-field="Uplink"]'), { timeout: 30_000 }).toMatch(/^connected/);
     expect(daemon.child.exitCode).toBeNull();

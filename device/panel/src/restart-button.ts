@@ -1,6 +1,6 @@
 import { LitElement, css, html } from 'lit';
 import { customElement, state } from 'lit/decorators.js';
-import { AuthError, restart, waitForRestart } from './api.js';
+import { restart, waitForRestart } from './api.js';
 import { shared } from './styles.js';
 
 /** Restart the daemon (two taps), wait until it answers again, then send the user to log in. */
@@ -25,8 +25,9 @@ export class RestartButton extends LitElement {
       return;
     }
     if (await waitForRestart()) {
-      // Sessions live in the daemon's memory: a restart ends them.
-      this.dispatchEvent(new CustomEvent('api-error', { detail: new AuthError(false), bubbles: true, composed: true }));
+      // Sessions survive the daemon's in-process restart; the page reloads to show the new state
+      // (after a full service restart it lands on the login screen instead).
+      location.reload();
     } else {
       this.phase = 'failed';
       this.message = 'The unit did not come back within 90 s. Check it on site (power, SD card) or with journalctl -u spoor-device.';

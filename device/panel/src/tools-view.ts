@@ -114,7 +114,7 @@ export class SpoorTools extends LitElement {
       </section>
       <section class="card">
         <h3>Restart</h3>
-        <p class="hint">Restarts the daemon's parts and applies settings marked "needs restart". Takes a few seconds; you will be asked to log in again.</p>
+        <p class="hint">Restarts the daemon's parts and applies settings marked "needs restart". Takes a few seconds; this page reloads by itself.</p>
         <spoor-restart-button></spoor-restart-button>
       </section>
     `;

@@ -6,7 +6,7 @@ import { errorReply } from '@spoor/protocol';
 import type { Ingestor } from '../ingest/ingest.js';
 import type { IndividualStore } from '../store/individuals.js';
 import type { SightingStore } from '../store/sightings.js';
-import { registerAuth } from './auth.js';
+import { registerAuth, type Session } from './auth.js';
 import type { PasswordStore } from './password.js';
 import { registerPanel } from './panel.js';
 import { registerPanelRoutes, type PanelRouteDeps } from './panel-routes.js';
@@ -24,6 +24,8 @@ export interface AppDeps {
   isReady: () => boolean;
   status: () => Record<string, unknown>;
   onIngested: () => void;
+  /** Panel sessions; pass one map to successive apps to keep them across an in-process restart. */
+  sessions?: Map<string, Session>;
   /** The panel's admin password (config or set on first visit). */
   passwords: PasswordStore;
   /** Settings and photo routes for the panel; absent in tests that do not need them. */
@@ -67,7 +69,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   }
   // Before the auth hook: the plugin's own onRequest hook must see a refused upgrade, or its socket stays open.
   if (deps.live) await app.register(websocket, { options: { maxPayload: 4096 } });
-  const auth = registerAuth(app, { passwords: deps.passwords });
+  const auth = registerAuth(app, { passwords: deps.passwords, ...(deps.sessions ? { sessions: deps.sessions } : {}) });
   if (deps.live) registerLive(app, deps.live, auth.hasSession);
   if (deps.panelDir) await registerPanel(app, deps.panelDir);
 

@@ -20,9 +20,11 @@ export interface AuthOptions {
   maxAttempts?: number;
   attemptWindowMs?: number;
   clock?: () => number;
+  /** Kept by the caller to outlive this app: the daemon's in-process restart keeps everyone logged in. */
+  sessions?: Map<string, Session>;
 }
 
-interface Session {
+export interface Session {
   csrf: string;
   expiresAt: number;
 }
@@ -31,7 +33,7 @@ const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 const MIN_PASSWORD = 8;
 
 /**
- * Panel/API authentication: one admin password, in-memory sessions (a restart logs everyone
+ * Panel/API authentication: one admin password, in-memory sessions (a process restart logs everyone
  * out), an HttpOnly SameSite=Strict session cookie, and a CSRF token bound to the session that
  * every state-changing request must echo in `x-csrf-token` (the panel reads it from the
  * non-HttpOnly `spoor_csrf` cookie). Login and setup take JSON only, so a cross-site form cannot
@@ -40,7 +42,7 @@ const MIN_PASSWORD = 8;
 export function registerAuth(app: FastifyInstance, opts: AuthOptions): { hasSession: (req: FastifyRequest) => boolean } {
   const clock = opts.clock ?? Date.now;
   const ttl = opts.sessionTtlMs ?? 12 * 3600_000;
-  const sessions = new Map<string, Session>();
+  const sessions = opts.sessions ?? new Map<string, Session>();
   const limiter = attemptLimiter(opts.maxAttempts ?? 10, opts.attemptWindowMs ?? 60_000, clock);
 
   const sessionOf = (req: FastifyRequest): Session | null => {
