@@ -21,12 +21,62 @@ import { consoleRoutes } from '../src/http/console-routes.js';
 import { startHub, type Hub } from '../src/hub.js';
 import { createLogger } from '../src/system/logger.js';
 import { makeReidSighting, makeSighting, vectorFor } from '../src/testing/fixtures.js';
+import { makeMedia } from '../src/testing/media.js';
 import { connectDevice, until } from '../src/testing/mqtt.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const SHOTS = join(ROOT, 'docs', 'screenshots');
 const PASSWORD = 'correct horse battery';
 const DAY = 86_400_000;
+
+type BBox = [number, number, number, number];
+
+/**
+ * Runs in the page: a made-up trap photo (ground, grass, an orange animal in each box) as a
+ * base64 JPEG, painted by Chromium's canvas so the test needs no image library.
+ */
+function paintScene({ w, h, boxes, seed }: { w: number; h: number; boxes: BBox[]; seed: number }): string {
+  const c = document.createElement('canvas');
+  c.width = w;
+  c.height = h;
+  const g = c.getContext('2d')!;
+  const sky = g.createLinearGradient(0, 0, 0, h);
+  sky.addColorStop(0, '#6d7f4f');
+  sky.addColorStop(1, '#3b4a2a');
+  g.fillStyle = sky;
+  g.fillRect(0, 0, w, h);
+  let x = seed * 7919;
+  const rnd = () => ((x = (x * 16807) % 2147483647) / 2147483647);
+  g.strokeStyle = '#8fa05e';
+  for (let i = 0; i < 300; i++) {
+    const px = rnd() * w;
+    const py = h * (0.4 + rnd() * 0.6);
+    g.beginPath();
+    g.moveTo(px, py);
+    g.lineTo(px + (rnd() - 0.5) * 8, py - 6 - rnd() * 14);
+    g.stroke();
+  }
+  for (const [bx, by, bw, bh] of boxes) {
+    const [cx, cy, rx, ry] = [(bx + bw / 2) * w, (by + bh * 0.6) * h, (bw * w) / 2.6, (bh * h) / 4];
+    g.fillStyle = '#c8641e';
+    g.beginPath();
+    g.ellipse(cx, cy, rx, ry, 0, 0, Math.PI * 2);
+    g.fill();
+    g.beginPath();
+    g.ellipse(cx + rx * 0.95, cy - ry * 1.1, rx * 0.38, ry * 0.6, -0.3, 0, Math.PI * 2);
+    g.fill();
+    g.beginPath();
+    g.ellipse(cx - rx * 1.25, cy + ry * 0.2, rx * 0.55, ry * 0.28, 0.4, 0, Math.PI * 2);
+    g.fill();
+    g.fillStyle = '#f2e6d0';
+    g.beginPath();
+    g.ellipse(cx - rx * 1.7, cy + ry * 0.35, rx * 0.15, ry * 0.2, 0.4, 0, Math.PI * 2);
+    g.fill();
+    g.fillStyle = '#2a1a0e';
+    for (const dx of [-0.6, -0.3, 0.3, 0.6]) g.fillRect(cx + dx * rx, cy + ry * 0.7, Math.max(2, rx * 0.08), ry * 0.9);
+  }
+  return c.toDataURL('image/jpeg', 0.85).split(',')[1] ?? '';
+}
 
 interface Item {
   id: string;
@@ -82,6 +132,13 @@ describe('review console (real hub + MQTT ingest + Chromium)', () => {
   beforeAll(async () => {
     // Build the console from source so the test never runs against a stale bundle.
     await build({ configFile: join(ROOT, 'cloud', 'console', 'vite.config.ts'), logLevel: 'warn' });
+    // playwright starts Chromium on a fresh temporary --user-data-dir of its own (it refuses one in args);
+    // each user below gets a separate context, so their cookies never mix.
+    browser = await chromium.launch({
+      executablePath: '/usr/bin/chromium',
+      headless: true,
+      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'],
+    });
     dir = mkdtempSync(join(tmpdir(), 'spoor-console-'));
     hub = await startHub(parseConfig({ dataDir: dir, http: { host: '127.0.0.1', port: 0 }, mqtt: { host: '127.0.0.1', port: 0 } }), createLogger('warn'));
     admin = (await hub.store.tokens.add('admin')).token;
@@ -117,9 +174,11 @@ describe('review console (real hub + MQTT ingest + Chromium)', () => {
     await send(ca!, makeReidSighting('trap-a', localC, 'new', vectorFor(9), { species: 'Lynx lynx', takenAt: new Date(now - 3 * DAY) }));
     await until(async () => (await api<{ items: Item[] }>('GET', '/api/individuals?species=Lynx%20lynx')).json.items.length === 1, 10_000, 'the lynx individual');
     for (let i = 1; i <= 2; i++) await send(ca!, makeReidSighting('trap-a', localC, 'known', vectorFor(9, 64, 0.01), { species: 'Lynx lynx', takenAt: new Date(now - (3 - i) * DAY) }));
-    await send(ca!, makeReidSighting('trap-a', randomUUID(), 'new', vectorFor(3), { species: 'Vulpes vulpes', takenAt: new Date(now - 2 * DAY) }));
+    const foxA = makeReidSighting('trap-a', randomUUID(), 'new', vectorFor(3), { species: 'Vulpes vulpes', takenAt: new Date(now - 2 * DAY) });
+    await send(ca!, foxA);
     await until(async () => (await api<{ items: Item[] }>('GET', '/api/individuals?species=Vulpes%20vulpes')).json.items.length === 1, 10_000, 'the fox individual');
-    await send(cb!, makeReidSighting('trap-b', randomUUID(), 'new', vectorFor(3, 64, 0.02), { species: 'Vulpes vulpes', takenAt: new Date(now - DAY) }));
+    const foxB = makeReidSighting('trap-b', randomUUID(), 'new', vectorFor(3, 64, 0.02), { species: 'Vulpes vulpes', takenAt: new Date(now - DAY) });
+    await send(cb!, foxB);
     await until(async () => (await openProposals()).length === 1, 10_000, 'a proposal');
     const n = Object.keys(seeded).length;
     await until(async () => (await api<{ total: number }>('GET', '/api/sightings?limit=1')).json.total === n, 10_000, 'every sighting committed');
@@ -127,13 +186,20 @@ describe('review console (real hub + MQTT ingest + Chromium)', () => {
     await until(async () => (await api<{ refsCount: number }>('GET', `/api/individuals/${lynx?.id}`)).json.refsCount === 3, 10_000, 'three lynx references');
     splitIndividual = lynx!.id;
 
-    // playwright starts Chromium on a fresh temporary --user-data-dir of its own (it refuses one in args);
-    // each user below gets a separate context, so their cookies never mix.
-    browser = await chromium.launch({
-      executablePath: '/usr/bin/chromium',
-      headless: true,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'],
-    });
+    // Media as a `full`/`crops` device sends it: the burst's three frames and crops of the two foxes in the proposal.
+    const painter = await browser.newPage();
+    const media = async (c: MqttClient, s: SightingPayload, kind: 'frame' | 'crop', captureId: string, boxes: BBox[], w: number, h: number) => {
+      const jpeg = Buffer.from(await painter.evaluate(paintScene, { w, h, boxes, seed: captureId.charCodeAt(0) }), 'base64');
+      const m = { ...makeMedia(s.deviceId, s.id, { kind, captureId, jpeg, detectionIdx: kind === 'crop' ? 0 : null }), width: w, height: h };
+      await c.publishAsync(deviceTopic('media', s.deviceId), JSON.stringify(m), { qos: 1 });
+    };
+    for (const d of burst.detections) await media(ca!, burst, 'frame', d.captureId, [d.bbox], 960, 540);
+    await media(ca!, foxA, 'crop', foxA.frames[0]!.captureId, [[0.2, 0.2, 0.6, 0.6]], 256, 256);
+    await media(cb!, foxB, 'crop', foxB.frames[0]!.captureId, [[0.15, 0.25, 0.65, 0.55]], 256, 256);
+    await painter.close();
+    await until(async () => (await api<{ items: unknown[] }>('GET', `/api/sightings/${burst.id}/media`)).json.items.length === 3, 10_000, 'the burst frames');
+    await until(async () => (await api<{ items: unknown[] }>('GET', `/api/sightings/${foxB.id}/media`)).json.items.length === 1, 10_000, 'the fox crop');
+
   }, 120_000);
 
   afterAll(async () => {
@@ -205,6 +271,9 @@ describe('review console (real hub + MQTT ingest + Chromium)', () => {
     await page.locator(`li.sighting[data-id="${fox.id}"]`).click();
     await page.locator(`.current-sighting[data-id="${fox.id}"]`).waitFor();
     expect(await page.locator('.frames spoor-frame').count()).toBe(fox.frames.length);
+    // The device sent its frames: real images under the boxes.
+    await expect.poll(() => page.locator('.frames spoor-frame img').count()).toBe(3);
+    await expect.poll(() => page.locator('.frames spoor-frame img').first().evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth)).toBe(960);
     await page.screenshot({ path: join(SHOTS, 'console-queue-1280.png') });
 
     await page.keyboard.press('t');
@@ -229,6 +298,11 @@ describe('review console (real hub + MQTT ingest + Chromium)', () => {
     await page.goto(`${base()}/#/identity`);
     await page.locator(`.proposal[data-id="${open?.id}"]`).waitFor();
     expect(await page.locator('spoor-sighting-tile').count()).toBeGreaterThanOrEqual(2);
+    await expect.poll(() => page.locator('spoor-sighting-tile img').first().evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth)).toBe(256);
+    await page.keyboard.press('?');
+    await page.getByRole('dialog', { name: 'Keyboard shortcuts' }).getByText('accept: same individual').waitFor();
+    await page.keyboard.press('Escape');
+    expect(await page.getByRole('dialog').count()).toBe(0);
     await page.screenshot({ path: join(SHOTS, 'console-identity-1280.png') });
 
     await page.keyboard.press(' ');
