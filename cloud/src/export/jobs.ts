@@ -121,6 +121,20 @@ export class ExportJobs {
     return Buffer.from(r.result);
   }
 
+  /**
+   * On start: a job left `running` by a hub that stopped will never finish. With PGlite this hub
+   * is the only one, so every such job failed; with a server another hub may still run it, so
+   * only jobs started over an hour ago are given up.
+   */
+  async recover(): Promise<number> {
+    const stale = this.sql.kind === 'pglite' ? 'true' : "created_at < now() - interval '1 hour'";
+    const { rows } = await this.sql.query<{ id: string }>(
+      `UPDATE export_jobs SET state = 'failed', error = 'interrupted: the hub stopped while it ran; start the export again' WHERE state = 'running' AND ${stale} RETURNING id`,
+    );
+    if (rows.length > 0) this.log.warn({ exports: rows.map((r) => r.id) }, 'interrupted exports marked failed');
+    return rows.length;
+  }
+
   /** Let running exports finish (shutdown). */
   async stop(): Promise<void> {
     await Promise.allSettled([...this.running]);

@@ -37,6 +37,9 @@ const Job = Type.Object({
 export function exportJobRoutes(app: FastifyInstance, deps: { store: Store; logger: Logger; authorize: Authorize; errors: Record<number, TSchema> }): void {
   const { authorize, errors } = deps;
   const jobs = new ExportJobs(deps.store.sql, deps.store.devices, deps.logger.child({ mod: 'export' }));
+  app.addHook('onReady', async () => {
+    await jobs.recover();
+  });
   app.addHook('onClose', async () => jobs.stop());
 
   app.post<{ Body: JobBody }>(

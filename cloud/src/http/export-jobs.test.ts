@@ -88,4 +88,23 @@ describe.each(['pglite', 'postgres'] as const)('Camtrap DP export jobs with prog
     expect((await app.inject({ method: 'POST', url: '/api/exports', headers: rev, payload: { format: 'csv' } })).statusCode).toBe(400);
     expect((await app.inject({ url: '/api/exports/00000000-0000-7000-8000-000000000000/download', headers: viewer })).statusCode).toBe(404);
   });
+
+  it('a job a stopped hub left running is marked failed when a hub starts (any stale one; with PGlite also a fresh one)', async () => {
+    const insert = (id: string, age: string) =>
+      store.sql.query(`INSERT INTO export_jobs (id, format, params, state, total, created_by, created_at) VALUES ($1, 'camtrap-dp', '{}', 'running', 4, 'x', now() - $2::interval)`, [id, age]);
+    const stale = '00000000-0000-7000-8000-00000000000a';
+    const fresh = '00000000-0000-7000-8000-00000000000b';
+    await insert(stale, '2 hours');
+    await insert(fresh, '1 second');
+    const second = await buildApp({ logger: createLogger('error'), store, metrics: createHubMetrics() });
+    await second.ready();
+    try {
+      const job = (await second.inject({ url: `/api/exports/${stale}`, headers: viewer })).json();
+      expect(job).toMatchObject({ state: 'failed', error: expect.stringContaining('interrupted') });
+      expect((await second.inject({ url: `/api/exports/${stale}/download`, headers: viewer })).json().error.code).toBe('SPOOR_E_EXPORT_NOT_READY');
+      expect((await second.inject({ url: `/api/exports/${fresh}`, headers: viewer })).json().state).toBe(kind === 'pglite' ? 'failed' : 'running');
+    } finally {
+      await second.close();
+    }
+  });
 });
