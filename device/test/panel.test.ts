@@ -315,11 +315,24 @@ describe('device panel (real daemon + Chromium)', () => {
     expect(logs).not.toContain(HUB_PASSWORD);
 
     // Restart: the daemon restarts its parts in-process on the same port; sync starts with the saved uplink.
+    // A status page open meanwhile loses its socket, polls, and reconnects by itself.
+    const watcher = await browser.newPage();
+    let polls = 0;
+    watcher.on('request', (r) => {
+      if (new URL(r.url()).pathname === '/api/status') polls++;
+    });
+    await watcher.goto(`${base}/#status`);
+    await watcher.locator('.live[data-mode="live"]').waitFor();
     await page.getByRole('button', { name: 'Restart the unit' }).click();
     await Promise.all([page.waitForEvent('load', { timeout: 90_000 }), page.getByRole('button', { name: 'Really restart now' }).click()]);
+    expect(await watcher.locator('.live').getAttribute('data-mode')).not.toBe('connecting');
     // Still logged in (sessions outlive the in-process restart): the Tools page is back.
     await page.getByRole('heading', { name: 'Tools' }).waitFor();
     expect(daemon.stderr()).toMatch(/"msg":"restarted"/);
+    await watcher.locator('.live[data-mode="live"]').waitFor({ timeout: 60_000 });
+    expect(polls).toBeGreaterThan(0);
+    await expect.poll(() => watcher.textContent('td[data-field="Uplink"]'), { timeout: 30_000 }).toMatch(/^connected/);
+    await watcher.close();
     await page.goto(`${base}/#status`);
     await expect.poll(() => page.textContent('td[data-field="Uplink"]'), { timeout: 30_000 }).toMatch(/^connected/);
     expect(daemon.child.exitCode).toBeNull();
