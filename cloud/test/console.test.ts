@@ -287,6 +287,17 @@ describe('review console (real hub + MQTT ingest + Chromium)', () => {
     expect(row?.detections[0]?.taxon?.label).toBe('Meles meles');
     expect(row?.review?.by).toBe('rev@example.org');
 
+    // Keyboard only: next frame, mark it blank, undo.
+    type Frames = { items: { id: string; frames: { mark: string | null }[] }[] };
+    const marks = async () => (await api<Frames>('GET', '/api/sightings?limit=500')).json.items.find((x) => x.id === fox.id)?.frames.map((f) => f.mark);
+    await page.keyboard.press(']');
+    await page.keyboard.press('b');
+    await page.getByText('Frame 2 marked blank.').waitFor();
+    expect(await marks()).toEqual([null, 'blank', null]);
+    await page.keyboard.press('u');
+    await page.locator('.status', { hasText: 'Undone.' }).waitFor();
+    expect(await marks()).toEqual([null, null, null]);
+
     await page.setViewportSize({ width: 360, height: 760 });
     await page.screenshot({ path: join(SHOTS, 'console-queue-360.png'), fullPage: true });
   }, 60_000);

@@ -221,6 +221,7 @@ export const updateUser = (id: string, change: { role?: Role; disabled?: boolean
 
 // Sighting queue and species review
 export const sightings = (f: SightingFilter) => call<{ items: Sighting[]; total: number }>('GET', `/api/sightings${qs({ limit: 50, ...f })}`);
+export const sighting = (id: string) => call<Sighting>('GET', `/api/sightings/${enc(id)}`);
 export const media = (sightingId: string) => call<{ items: Media[] }>('GET', `/api/sightings/${enc(sightingId)}/media`);
 export const mediaUrl = (id: string) => `/api/media/${enc(id)}`;
 export const review = (sightingId: string, body: Review) => call<{ version: number; decisionId?: string }>('POST', `/api/sightings/${enc(sightingId)}/review`, body);

@@ -1,6 +1,6 @@
 import { LitElement, css, html } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
-import { devices, media, review, sightings, undo, mediaUrl, type Detection, type Media, type Review, type Role, type Sighting, type SightingFilter } from './api.js';
+import { devices, media, review, sighting, sightings, undo, mediaUrl, type Detection, type Media, type Review, type Role, type Sighting, type SightingFilter } from './api.js';
 import './frame-view.js';
 import './queue-filters.js';
 import { shared } from './styles.js';
@@ -207,15 +207,21 @@ export class SpoorQueue extends LitElement {
       this.last = r.decisionId ? { decisionId: r.decisionId, sightingId: s.id } : null;
       this.message = done;
       this.correcting = false;
-      await this.load(s.id);
-      if (next && this.filter.reviewed !== false) this.select(Math.min(this.current + 1, this.items.length - 1));
+      await this.refresh(s.id);
+      if (next) this.select(Math.min(this.current + 1, this.items.length - 1));
     } catch (err) {
       this.error = reportError(this, err);
       if ((err as { status?: number }).status === 409) {
         this.error = 'Someone else changed this sighting meanwhile: it was reloaded, check and try again.';
-        await this.load(s.id);
+        await this.refresh(s.id).catch(() => this.load());
       }
     }
+  }
+
+  /** Reload one sighting in place: it stays in the list (even if the filter would now hide it) until you move on. */
+  private async refresh(id: string) {
+    const fresh = withIdx(await sighting(id));
+    this.items = this.items.map((x) => (x.id === id ? fresh : x));
   }
 
   private confirm() {
@@ -243,7 +249,7 @@ export class SpoorQueue extends LitElement {
       this.message = 'Undone.';
       const id = this.last.sightingId;
       this.last = null;
-      await this.load(id);
+      await this.refresh(id);
     } catch (err) {
       this.error = reportError(this, err);
     }
