@@ -171,6 +171,14 @@ describe.each(['pglite', 'postgres'] as const)('sighting queue, species review a
     const individual = (first.outcomes[0] as { individualId: string }).individualId;
     await store.sightings.upsertMany([sB]);
     await gallery.onCommitted([sB]);
+    // A crop the device sent (crops bandwidth) shows up on the candidate's card.
+    const cropId = randomUUID();
+    const captureA = sA.frames[0]?.captureId;
+    await store.sql.query(
+      `INSERT INTO media (id, device_id, sighting_id, capture_id, kind, detection_idx, content_type, width, height, sha256, byte_size, bytes)
+       VALUES ($1, 'trap-a', $2, $3, 'crop', 0, 'image/jpeg', 64, 48, $4, 3, decode('AQID', 'base64'))`,
+      [cropId, sA.id, captureA, 'b'.repeat(64)],
+    );
     const open = (await get('/api/proposals?status=open')).items;
     expect(open).toHaveLength(1);
     const p = await get(`/api/proposals/${open[0].id}`);
@@ -178,7 +186,7 @@ describe.each(['pglite', 'postgres'] as const)('sighting queue, species review a
       id: open[0].id,
       status: 'open',
       query: [{ id: sB.id, deviceId: 'trap-b', takenAt: sB.takenAt, originalName: 'IMG_0001.JPG', bbox: [0.1, 0.2, 0.3, 0.4], media: [] }],
-      candidate: { id: individual, version: 1, sightings: [{ id: sA.id, deviceId: 'trap-a', cameraId: 'cam-1', takenAt: sA.takenAt }] },
+      candidate: { id: individual, version: 1, sightings: [{ id: sA.id, deviceId: 'trap-a', cameraId: 'cam-1', takenAt: sA.takenAt, media: [{ id: cropId, kind: 'crop', captureId: captureA, detectionIdx: 0 }] }] },
     });
     const acc = await app.inject({ method: 'POST', url: `/api/proposals/${open[0].id}/accept`, headers: rev, payload: { expectedVersion: 1 } });
     expect(acc.statusCode, acc.body).toBe(200);
