@@ -17,7 +17,7 @@ import { codecs, encodeEmbedding, uuidv7 } from '@spoor/protocol';
 import { createLogger, openStore, parseConfig } from '@spoor/cloud';
 import { Gallery } from '@spoor/cloud/gallery/gallery';
 import { DEFAULT_MATCH_SETTINGS } from '@spoor/cloud/gallery/matching';
-import { benchArgs, quantile, round, table } from './lib.js';
+import { benchArgs, progress, quantile, round, table } from './lib.js';
 
 const HELP = `Usage: npm run bench:gallery -- [--individuals N] [--proposals N] [--dim N] [--targets list] [--json]
 
@@ -91,6 +91,7 @@ async function bulkLoad(sql) {
   await sql.query('INSERT INTO fleets (id) VALUES ($1) ON CONFLICT (id) DO NOTHING', [FLEET]);
   const CHUNK = 5_000;
   const ids = [];
+  const bar = progress('  individuals (chunks of 5000)', Math.ceil(N / CHUNK));
   for (let start = 0; start < N; start += CHUNK) {
     const n = Math.min(CHUNK, N - start);
     const batch = { id: [], local: [], sighting: [], emb: [], scale: [] };
@@ -113,6 +114,7 @@ async function bulkLoad(sql) {
         [batch.id, batch.sighting, batch.local, DIM, batch.emb, batch.scale],
       );
     });
+    bar.tick();
   }
   return { ids, ms: performance.now() - t0 };
 }

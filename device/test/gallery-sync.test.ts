@@ -228,6 +228,9 @@ describe.each(['pglite', 'postgres'] as const)('global gallery reaches the devic
     // trap-b never saw the serval, yet recognises it by its global identity.
     const seen = b.see(serval(2));
     expect(seen.individuals[0]).toMatchObject({ decision: 'known', id: held[g2]?.localId, globalId: g2, name: 'Tumaini' });
+    // The hub links that local id to the serval (the trap recognised it), and the next delta makes it trap-b's own.
+    await waitFor(async () => ((await api('GET', `/api/individuals/${g2}`)).json.links as { deviceId: string; localId: string }[]).some((l) => l.deviceId === 'trap-b' && l.localId === held[g2]?.localId), 'the hub linking trap-b to the serval', 15_000);
+    await waitFor(() => b.global.list().find((x) => x.id === g2)?.mirror === false, 'trap-b holding the serval as its own', 15_000);
     await waitFor(() => a.global.version() >= version, 'trap-a at the fleet version');
     expect(a.individuals.get(s2.individuals[0]?.id as string)).toMatchObject({ globalId: g2, name: 'Tumaini' });
 
