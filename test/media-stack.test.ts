@@ -1,0 +1,86 @@
+import { createHash } from 'node:crypto';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import sharp from 'sharp';
+import { afterAll, describe, expect, it } from 'vitest';
+import { renderScene } from '@spoor/models/testing';
+import { panelLogin } from '../device/test/helpers.js';
+import { DEVICE_BIN, HUB_BIN, type Proc, cliJson, startJson, waitFor } from './helpers.js';
+
+interface MediaItem {
+  id: string;
+  captureId: string;
+  kind: 'crop' | 'frame';
+  detectionIdx: number | null;
+  width: number;
+  height: number;
+  contentType: string;
+  bytes: number;
+}
+
+/** The real daemon and hub processes with `sync.bandwidth: full`: a dropped photo ends up as a crop and a frame on the hub. */
+describe('device → hub media (real processes, full bandwidth)', () => {
+  const procs: Proc<unknown>[] = [];
+  afterAll(() => procs.forEach((p) => p.child.exitCode === null && p.child.kill('SIGKILL')));
+
+  it('a photo dropped at the trap becomes a sighting with its crop and frame on the hub, and the device outbox empties', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'spoor-media-stack-'));
+    const hubData = join(dir, 'hub');
+    const hub = await startJson<{ http: number; mqtt: number }>([HUB_BIN, 'run', '--data', hubData, '--http-port', '0', '--mqtt-port', '0', '--json']);
+    procs.push(hub);
+    const creds = cliJson<{ deviceId: string; username: string; password: string; fleetId: string }>([HUB_BIN, 'devices', 'add', 'trap-media', '--data', hubData, '--json']);
+    const { token } = cliJson<{ token: string }>([HUB_BIN, 'tokens', 'add', '--role', 'viewer', '--data', hubData, '--json']);
+    const config = join(dir, 'device.json');
+    await writeFile(
+      config,
+      JSON.stringify({
+        deviceId: creds.deviceId,
+        dataDir: 'device',
+        inbox: 'inbox',
+        http: { host: '127.0.0.1', port: 0 },
+        watch: { stableMs: 150, pollMs: 100 },
+        pipeline: { burstWindowSec: 0.5 },
+        cloud: { mqttUrl: `mqtt://127.0.0.1:${hub.ready.mqtt}`, username: creds.username, password: creds.password, fleetId: creds.fleetId },
+        sync: { bandwidth: 'full' },
+      }),
+    );
+    const device = await startJson<{ http: number }>([DEVICE_BIN, 'run', '--config', config, '--json']);
+    procs.push(device);
+
+    const photo = await renderScene({ width: 1280, height: 720, seed: 78, format: 'jpeg', objects: [{ category: 'animal', species: 'Equus quagga', individual: 13, box: [0.3, 0.3, 0.35, 0.4] }] });
+    await writeFile(join(dir, 'inbox', 'IMG_0078.JPG'), photo);
+
+    const api = (path: string) => fetch(`http://127.0.0.1:${hub.ready.http}${path}`, { headers: { authorization: `Bearer ${token}` } });
+    const sighting = await waitFor(async () => {
+      const r = (await (await api('/api/sightings?deviceId=trap-media')).json()) as { items: { id: string; detections: unknown[] }[]; total: number };
+      return r.total >= 1 ? r.items[0] : null;
+    }, 'the sighting on the hub', 45_000);
+    const items = await waitFor(async () => {
+      const r = (await (await api(`/api/sightings/${sighting.id}/media`)).json()) as { items: MediaItem[] };
+      return r.items.length >= 1 + sighting.detections.length ? r.items : null;
+    }, 'the crops and the frame on the hub', 30_000);
+    const frame = items.find((i) => i.kind === 'frame');
+    expect(frame).toMatchObject({ width: 1280, height: 720, detectionIdx: null, contentType: 'image/jpeg' });
+    expect(items.filter((i) => i.kind === 'crop').map((i) => i.detectionIdx)).toEqual(sighting.detections.map((_, k) => k));
+    for (const item of items) {
+      const bytes = Buffer.from(await (await api(`/api/media/${item.id}`)).arrayBuffer());
+      const meta = await sharp(bytes).metadata();
+      expect([meta.format, meta.width, meta.height, bytes.byteLength]).toEqual(['jpeg', item.width, item.height, item.bytes]);
+    }
+    // The frame is the photo, re-encoded: the same picture, not the same bytes.
+    const frameBytes = Buffer.from(await (await api(`/api/media/${frame?.id}`)).arrayBuffer());
+    expect(createHash('sha256').update(frameBytes).digest('hex')).not.toBe(createHash('sha256').update(photo).digest('hex'));
+
+    const deviceApi = await panelLogin(`http://127.0.0.1:${device.ready.http}`);
+    await waitFor(async () => {
+      const s = (await (await deviceApi.fetch('/api/status')).json()) as { sync: { outbox?: { depth: number } } };
+      return s.sync.outbox?.depth === 0 ? s : null;
+    }, 'the device outbox to drain', 20_000);
+
+    device.child.kill('SIGTERM');
+    hub.child.kill('SIGTERM');
+    expect(await device.exited).toBe(0);
+    expect(await hub.exited).toBe(0);
+  }, 150_000);
+});
