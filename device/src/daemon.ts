@@ -147,7 +147,14 @@ async function startParts(fileConfig: ResolvedConfig, logger: Logger, restart: (
     panelDir: DEFAULT_PANEL_DIR,
     live: { status: () => status(), onPoke: (poke) => (pokeLive = poke) },
     sessions,
-    tools: panelTools({ config, saved: () => withOverlay(fileConfig).config, db: runtime.db, logger, restart }),
+    tools: panelTools({
+      config,
+      saved: () => withOverlay(fileConfig).config,
+      db: runtime.db,
+      logger,
+      restart,
+      relay: () => (relay ? { connected: relay.status().connection === 'connected', since: relay.status().lastConnectedAt } : null),
+    }),
     panel: {
       settings: new SettingsService(overlaid.config, overlaid.overlay, new SettingsFile(config.dataDir), (next, changed) => {
         config.name = next.name;

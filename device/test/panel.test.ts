@@ -333,6 +333,11 @@ describe('device panel (real daemon + Chromium)', () => {
     expect(polls).toBeGreaterThan(0);
     await expect.poll(() => watcher.textContent('td[data-field="Uplink"]'), { timeout: 30_000 }).toMatch(/^connected/);
     await watcher.close();
+    // With sync connected, the uplink test reports the live link and leaves it alone (same client id).
+    const connections = aedes.connectedClients;
+    expect(await uplink()).toBe('ok');
+    expect(await page.locator('.uplink-result').textContent()).toMatch(/sync link is connected/);
+    expect(aedes.connectedClients).toBe(connections);
     await page.goto(`${base}/#status`);
     await expect.poll(() => page.textContent('td[data-field="Uplink"]'), { timeout: 30_000 }).toMatch(/^connected/);
     expect(daemon.child.exitCode).toBeNull();

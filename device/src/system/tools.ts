@@ -6,7 +6,7 @@ import type { ToolsDeps } from '../http/tools-routes.js';
 import type { Db } from '../store/db.js';
 import { logRingOf } from './logger.js';
 import { takeTestShot, testShotState } from './test-shot.js';
-import { testUplink } from './uplink-test.js';
+import { testUplink, viaConnectedRelay } from './uplink-test.js';
 
 export interface ToolsWiring {
   /** The running config (live settings are swapped into it). */
@@ -16,6 +16,8 @@ export interface ToolsWiring {
   db: Db;
   logger: Logger;
   restart: (() => void) | null;
+  /** The relay's link: when it is up with the saved settings, the test reports it instead of competing for the client id. */
+  relay?: () => { connected: boolean; since: string | null } | null;
 }
 
 /** The Tools page's actions, wired to the daemon's parts. */
@@ -24,7 +26,9 @@ export function panelTools(w: ToolsWiring): ToolsDeps {
   return {
     testUplink: async () => {
       const saved = w.saved();
-      const r = await testUplink(saved.cloud, saved.deviceId);
+      const link = w.relay?.();
+      const same = JSON.stringify(saved.cloud) === JSON.stringify(w.config.cloud) && saved.deviceId === w.config.deviceId;
+      const r = link?.connected && same && saved.cloud.mqttUrl ? await viaConnectedRelay(saved.cloud.mqttUrl, link.since) : await testUplink(saved.cloud, saved.deviceId);
       log.info({ outcome: r.outcome, broker: r.broker, rttMs: r.rttMs }, 'uplink test');
       return r;
     },

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { connect as tcpConnect } from 'node:net';
 import { connect as mqttConnect, type IClientOptions, type MqttClient } from 'mqtt';
 import type { DeviceConfig } from '../config/schema.js';
 
@@ -28,6 +29,34 @@ const HINTS: Record<Exclude<UplinkOutcome, 'ok'>, string> = {
 };
 
 export const redactUrl = (url: string): string => url.replace(/\/\/[^@/]*@/, '//');
+
+/**
+ * The sync relay is connected with these very settings: report that, with a TCP round trip to the
+ * broker, rather than connect with the same client id (which would knock the relay off the hub).
+ */
+export async function viaConnectedRelay(mqttUrl: string, connectedSince: string | null, timeoutMs = 5000): Promise<UplinkResult> {
+  const u = new URL(mqttUrl);
+  const port = Number(u.port) || (u.protocol === 'mqtts:' || u.protocol === 'ssl:' ? 8883 : u.protocol === 'wss:' ? 443 : u.protocol === 'ws:' ? 80 : 1883);
+  const start = performance.now();
+  const rttMs = await new Promise<number | null>((resolve) => {
+    const sock = tcpConnect({ host: u.hostname, port, timeout: timeoutMs });
+    sock.once('connect', () => {
+      resolve(Math.round(performance.now() - start));
+      sock.destroy();
+    });
+    sock.once('error', () => resolve(null));
+    sock.once('timeout', () => {
+      sock.destroy();
+      resolve(null);
+    });
+  });
+  return {
+    outcome: 'ok',
+    broker: redactUrl(mqttUrl),
+    rttMs,
+    message: `The sync link is connected with these settings${connectedSince ? ` (since ${connectedSince})` : ''}; the round trip is a TCP connect to the broker.`,
+  };
+}
 
 /** Map a connection failure to what a technician can act on. */
 export function classify(err: Error & { code?: unknown }): UplinkOutcome {
