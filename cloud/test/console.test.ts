@@ -377,7 +377,7 @@ describe('review console (real hub + MQTT ingest + Chromium)', () => {
     expect(zip.includes(Buffer.from('observations.csv'))).toBe(true);
   }, 60_000);
 
-  it('a viewer sees no action buttons, and the hub refuses its state changes (403)', async () => {
+  it('a viewer sees no action buttons, the hub refuses its state changes (403), and a disabled account is logged out', async () => {
     const inv = await api<{ url: string }>('POST', '/api/invitations', { email: 'view@example.org', role: 'viewer' });
     const page = await acceptInvite(`${base()}${inv.json.url}`, 'Vic Viewer');
     await page.locator('.current-sighting').waitFor();
@@ -401,6 +401,14 @@ describe('review console (real hub + MQTT ingest + Chromium)', () => {
       return [await post(`/api/proposals/${proposalId}/accept`, {}), await post('/api/invitations', { email: 'x@example.org', role: 'admin' }), await post('/api/exports', { format: 'camtrap-dp' })];
     }, p!.id);
     expect(statuses).toEqual([403, 403, 403]);
+
+    // The admin disables the account: its session ends, and the console falls back to the login page.
+    await adminPage.goto(`${base()}/#/users`);
+    const row = adminPage.locator('tr.user[data-email="view@example.org"]');
+    await row.getByRole('button', { name: 'Disable' }).click();
+    await row.getByRole('button', { name: 'Enable' }).waitFor();
+    await page.goto(`${base()}/#/individuals`);
+    await page.getByRole('heading', { name: 'Log in' }).waitFor();
   }, 60_000);
 
   it('serves the console at / without shadowing the API, and explains a missing build', async () => {

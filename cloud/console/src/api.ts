@@ -30,6 +30,8 @@ export interface Detection {
   /** What the device said, when a reviewer changed it. */
   deviceTaxon?: Taxon | null;
   reviewed?: boolean;
+  /** The global individual the device's local one is linked to, if any. */
+  globalIndividualId?: string | null;
 }
 export interface Frame {
   captureId: string;

@@ -8,6 +8,7 @@ import './taxon-search.js';
 import type { PickedTaxon } from './taxon-search.js';
 import { reportError, short, typing, when } from './util.js';
 
+const PAGE = 50;
 const speciesOf = (d: Detection) => d.taxon?.label ?? d.label;
 const mainSpecies = (s: Sighting) => [...new Set(s.detections.filter((d) => d.category !== 'blank').map(speciesOf))].join(', ') || 'blank';
 /** Detections as sent may lack `idx` (older hubs): their position is the index. */
@@ -32,6 +33,7 @@ export class SpoorQueue extends LitElement {
       .detail { display: grid; grid-template-columns: 1fr; gap: 0 1rem; }
       @media (min-width: 1100px) { .detail { grid-template-columns: minmax(0, 3fr) minmax(300px, 2fr); } }
       .list .hint { font-size: 0.8rem; }
+      .list li.pager { display: flex; gap: 0.5rem; align-items: center; justify-content: space-between; cursor: default; }
       tr.det { cursor: pointer; }
       tr.det[aria-selected='true'] { background: #e6fbff; }
       .species { font-style: italic; font-weight: 700; }
@@ -43,6 +45,7 @@ export class SpoorQueue extends LitElement {
   @state() private filter: SightingFilter = { reviewed: false };
   @state() private items: Sighting[] = [];
   @state() private total = 0;
+  @state() private offset = 0;
   @state() private deviceIds: string[] = [];
   @state() private current = 0;
   @state() private frame = 0;
@@ -75,7 +78,7 @@ export class SpoorQueue extends LitElement {
 
   private async load(keep?: string) {
     try {
-      const r = await sightings(this.filter);
+      const r = await sightings({ ...this.filter, limit: PAGE, offset: this.offset });
       this.items = r.items.map(withIdx);
       this.total = r.total;
       const at = keep ? this.items.findIndex((s) => s.id === keep) : -1;
@@ -116,6 +119,13 @@ export class SpoorQueue extends LitElement {
             </li>`,
           )}
           ${this.items.length === 0 ? html`<li>Nothing to show with these filters.</li>` : ''}
+          ${this.total > PAGE
+            ? html`<li class="pager">
+                <button class="secondary" ?disabled=${this.offset === 0} @click=${() => this.page(-1)}>← Newer</button>
+                <span class="hint">${this.offset + 1}–${Math.min(this.offset + PAGE, this.total)} of ${this.total}</span>
+                <button class="secondary" ?disabled=${this.offset + PAGE >= this.total} @click=${() => this.page(1)}>Older →</button>
+              </li>`
+            : ''}
         </ul>
         <section aria-live="polite">${s ? this.detail(s) : html`<p>No sighting selected.</p>`}</section>
       </div>
@@ -164,7 +174,11 @@ export class SpoorQueue extends LitElement {
               <td><span class="species">${speciesOf(d)}</span>${d.taxon?.rank ? html` <span class="hint">${d.taxon.rank}</span>` : ''}
                 <br /><span class="hint">${d.category} · ${Math.round(d.confidence * 100)}% · frame ${fi + 1}</span>
                 ${d.reviewed && d.deviceTaxon?.label !== d.taxon?.label ? html`<br /><span class="hint">device said ${d.deviceTaxon?.label ?? 'nothing'}</span>` : ''}</td>
-              <td>${d.individual ? html`${d.individual.name ?? (d.individual.id ? short(d.individual.id) : '—')}<br /><span class="hint">${d.individual.decision}</span>` : '—'}</td>
+              <td>${d.individual
+                ? html`${d.globalIndividualId
+                      ? html`<a href="#/individual/${d.globalIndividualId}">${d.individual.name ?? short(d.globalIndividualId)}</a>`
+                      : (d.individual.name ?? (d.individual.id ? short(d.individual.id) : '—'))}<br /><span class="hint">${d.individual.decision}</span>`
+                : '—'}</td>
             </tr>`;
           })}
         </table></div>
@@ -191,8 +205,15 @@ export class SpoorQueue extends LitElement {
     `;
   }
 
+  private page(dir: 1 | -1) {
+    this.offset = Math.max(0, this.offset + dir * PAGE);
+    this.current = 0;
+    void this.load();
+  }
+
   private applyFilter(f: SightingFilter) {
     this.filter = f;
+    this.offset = 0;
     this.current = 0;
     void this.load();
   }
