@@ -229,6 +229,7 @@ describe('device panel (real daemon + Chromium)', () => {
     const err = page.locator('.field[data-path="/deployment/latitude"] .error');
     await err.waitFor();
     expect(await err.textContent()).toMatch(/less or equal to 90/);
+    await page.locator('.field[data-path="/deployment/latitude"]').screenshot({ path: join(SHOTS, 'panel-settings-latitude-error-360.png') });
     expect(JSON.parse(await readFile(join(dir, 'data', 'settings.json'), 'utf8')).deployment).toBeUndefined();
 
     await field('latitude').fill('-1.2921');
