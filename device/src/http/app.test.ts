@@ -135,9 +135,9 @@ describe('device API auth', () => {
 });
 
 /** Open a WebSocket to the app and resolve with its first message, or the HTTP status that refused the upgrade. */
-function openWs(url: string, cookie?: string): Promise<{ ws: WebSocket; first: unknown } | { refused: number }> {
+function openWs(url: string, cookie?: string, origin?: string): Promise<{ ws: WebSocket; first: unknown } | { refused: number }> {
   return new Promise((resolve, reject) => {
-    const ws = new WebSocket(url, cookie ? { headers: { cookie } } : {});
+    const ws = new WebSocket(url, { headers: { ...(cookie ? { cookie } : {}), ...(origin ? { origin } : {}) } });
     ws.once('unexpected-response', (req, res) => {
       req.destroy();
       resolve({ refused: res.statusCode ?? 0 });
@@ -163,7 +163,9 @@ describe('live status WebSocket', () => {
 
     const setup = await app.inject({ method: 'POST', url: '/api/auth/setup', ...json('a long enough password') });
     const cookie = cookieHeader(setup.headers['set-cookie']);
-    const opened = await openWs(url, cookie);
+    // Even with the cookie, a page from another origin may not open it.
+    expect(await openWs(url, cookie, 'http://evil.example')).toEqual({ refused: 403 });
+    const opened = await openWs(url, cookie, `http://${new URL(url).host}`);
     if (!('ws' in opened)) throw new Error(`upgrade refused: ${opened.refused}`);
     expect(opened.first).toEqual({ type: 'status', status: { uptimeSec: 1, queue: 0 } });
     const next = new Promise((r) => opened.ws.once('message', (d) => r(JSON.parse(String(d)))));

@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { WebSocket } from 'ws';
 
 export interface LiveDeps {
@@ -44,11 +44,24 @@ export function registerLive(app: FastifyInstance, deps: LiveDeps, hasSession: (
   timer.unref();
   app.addHook('onClose', async () => clearInterval(timer));
 
-  app.get('/api/live', { websocket: true }, (socket, req) => {
+  // Defence in depth beside SameSite=Strict: a page from another origin may not open the socket.
+  const sameOrigin = async (req: FastifyRequest, reply: FastifyReply) => {
+    const origin = req.headers.origin;
+    if (origin && safeHost(origin) !== req.headers.host) return reply.status(403).send({ error: { code: 'SPOOR_E_CSRF', message: 'the live status only opens from the panel itself' } });
+  };
+  app.get('/api/live', { websocket: true, preHandler: sameOrigin }, (socket, req) => {
     clients.set(socket, req);
     socket.on('close', () => clients.delete(socket));
     // The panel sends nothing; anything it does send is ignored.
     socket.send(JSON.stringify({ type: 'status', status: deps.status() }));
   });
   deps.onPoke?.(() => push(true));
+}
+
+function safeHost(origin: string): string | null {
+  try {
+    return new URL(origin).host;
+  } catch {
+    return null;
+  }
 }
