@@ -1,6 +1,6 @@
 import { decodeEmbedding, type SightingPayload } from '@spoor/protocol';
 import type { Sql } from '../store/sql.js';
-import { addRefs, bumpFleet, fleetOfDevice, newId, type GalleryDelta } from './common.js';
+import { addRefs, bumpFleet, newId, type GalleryDelta } from './common.js';
 import type { CandidateScorer, IndexedRef } from './scorer.js';
 import { loadIndividuals, opsFor } from './state.js';
 
@@ -54,10 +54,18 @@ export async function matchSightings(
       if (ind.decision === 'new' && !ind.embedding && !known.has(`${s.deviceId}\u0000${localId}`)) continue;
       const pending: { refs: IndexedRef[]; deltas: GalleryDelta[] } = { refs: [], deltas: [] };
       const outcome = await sql.transaction(async (tx) => {
-        const fleetId = await fleetOfDevice(tx, s.deviceId);
-        await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`spoor-gallery:${fleetId}`]);
-        const link = await tx.query<{ individual_id: string }>('SELECT individual_id FROM individual_links WHERE device_id = $1 AND local_id = $2', [s.deviceId, localId]);
-        const linked = link.rows[0]?.individual_id;
+        // Two round trips, not four: the fleet and its lock in one, then the link and the open proposal (under the lock).
+        const f = await tx.query<{ fleet_id: string }>(
+          "SELECT fleet_id, pg_advisory_xact_lock(hashtext('spoor-gallery:' || fleet_id)) FROM (SELECT COALESCE((SELECT fleet_id FROM devices WHERE id = $1), 'default') AS fleet_id) AS d",
+          [s.deviceId],
+        );
+        const fleetId = String(f.rows[0]?.fleet_id ?? 'default');
+        const found = await tx.query<{ linked: string | null; open_id: string | null }>(
+          `SELECT (SELECT individual_id FROM individual_links WHERE device_id = $1 AND local_id = $2) AS linked,
+                  (SELECT id FROM proposals WHERE device_id = $1 AND local_id = $2 AND status = 'open') AS open_id`,
+          [s.deviceId, localId],
+        );
+        const linked = found.rows[0]?.linked;
         if (linked) {
           const added = await addRefs(tx, linked, s.deviceId, localId, [s.id]);
           if (added.length === 0) return { kind: 'skip' } as const;
@@ -68,13 +76,10 @@ export async function matchSightings(
           pending.deltas.push(await bumpFleet(tx, fleetId, opsFor({ [linked]: st }), settings.keepVersions));
           return { kind: 'ref', individualId: linked } as const;
         }
-        const open = await tx.query<{ id: string }>("SELECT id FROM proposals WHERE device_id = $1 AND local_id = $2 AND status = 'open'", [s.deviceId, localId]);
-        if (open.rows[0]) {
-          await tx.query(
-            "UPDATE proposals SET evidence = evidence || $2::jsonb WHERE id = $1 AND NOT evidence @> $2::jsonb",
-            [open.rows[0].id, JSON.stringify([s.id])],
-          );
-          return { kind: 'evidence', proposalId: open.rows[0].id } as const;
+        const openId = found.rows[0]?.open_id;
+        if (openId) {
+          await tx.query('UPDATE proposals SET evidence = evidence || $2::jsonb WHERE id = $1 AND NOT evidence @> $2::jsonb', [openId, JSON.stringify([s.id])]);
+          return { kind: 'evidence', proposalId: String(openId) } as const;
         }
         // A `known` local individual that carries a global id is the device recognising that global individual (from a delta).
         if (ind.decision === 'known' && ind.globalId) {
