@@ -128,7 +128,7 @@ export function applyChange(base: ResolvedConfig, overlay: Overlay, change: Reco
     if (field.secret && value === '••••••') continue;
     const sub = subschema(path);
     if (!Value.Check(sub, value)) {
-      errors[path] = Value.Errors(sub, value).First()?.message ?? 'invalid value';
+      errors[path] = explain(sub, value);
       continue;
     }
     setPath(next, path, value);
@@ -153,6 +153,14 @@ function mergeOverlay(base: unknown, overlay: Overlay): Record<string, unknown> 
     if (v !== undefined) setPath(out, f.path, v);
   }
   return out;
+}
+
+/** Why a value fails its schema; for `X | null` the reason X refuses it ("Expected number to be less or equal to 90"), not "Expected union value". */
+function explain(schema: TSchema, value: unknown): string {
+  const variants = ((schema as { anyOf?: TSchema[] }).anyOf ?? [schema]).filter((v) => v.type !== 'null');
+  if (variants.length > 1 && variants.every((v) => v.const !== undefined)) return `must be one of ${variants.map((v) => String(v.const)).join(', ')}`;
+  const main = variants.length === 1 ? (variants[0] as TSchema) : schema;
+  return Value.Errors(main, value).First()?.message ?? 'invalid value';
 }
 
 /** The overlay file: `<dataDir>/settings.json`. */
