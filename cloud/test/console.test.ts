@@ -240,11 +240,11 @@ describe('review console (real hub + MQTT ingest + Chromium)', () => {
     expect(await adminPage.locator('tr.user[data-email="rev@example.org"] select').inputValue()).toBe('reviewer');
   }, 60_000);
 
-  it('an admin sees the fleet and pushes a config (JSON errors shown first) that places the device on the map', async () => {
+  it('an admin sees the fleet, pushes a config (JSON errors shown first) that places the device on the map, provisions, rotates and revokes a device', async () => {
     await adminPage.goto(`${base()}/#/fleet`);
     const row = adminPage.locator('tr.device[data-id="trap-a"]');
     await row.waitFor();
-    expect(await adminPage.locator('tr.device').count()).toBe(2);
+    expect(await adminPage.locator('tr.device').count()).toBe(2); // trap-c comes below
     await expect.poll(() => row.locator('.pill').first().textContent()).toBe('online');
     expect(await adminPage.locator('tr.device[data-id="trap-b"] .pill').first().textContent()).toBe('offline');
     expect(await row.textContent()).toContain('12 queued');
@@ -258,8 +258,28 @@ describe('review console (real hub + MQTT ingest + Chromium)', () => {
     await adminPage.getByText(/Published as config version \d+/).waitFor();
     expect((await api<{ config: { deployment: { latitude: number } } }>('GET', '/api/devices/trap-a/config')).json.config.deployment.latitude).toBe(61.21);
     expect((await api('POST', '/api/devices/trap-b/config', { config: { deployment: { latitude: 61.26, longitude: 25.02 } } })).status).toBe(202);
+
+    // Provision a device (the one-time MQTT password works on the broker), rotate it, revoke it.
+    await adminPage.fill('#dev-id', 'trap-c');
+    await adminPage.fill('#dev-fleet', 'north');
+    await adminPage.getByRole('button', { name: 'Provision' }).click();
+    const password = (await adminPage.locator('.device-password').textContent()) ?? '';
+    expect(password.length).toBeGreaterThan(10);
+    const cc = await connectDevice(hub.mqttPort!, 'trap-c', password);
+    await cc.endAsync(true);
+    await adminPage.getByRole('button', { name: 'I have copied them' }).click();
+    const trapC = adminPage.locator('tr.device[data-id="trap-c"]');
+    await trapC.getByRole('button', { name: 'Rotate' }).click();
+    await expect.poll(() => adminPage.locator('.device-password').textContent()).not.toBe(password);
+    await expect(connectDevice(hub.mqttPort!, 'trap-c', password)).rejects.toThrow();
+    adminPage.once('dialog', (d) => void d.accept());
+    await trapC.getByRole('button', { name: 'Revoke' }).click();
+    await expect.poll(() => trapC.locator('.pill').first().textContent()).toBe('revoked');
+    expect((await api<{ revokedAt: string | null }>('GET', '/api/devices/trap-c')).json.revokedAt).not.toBeNull();
+
     await adminPage.reload();
-    await row.waitFor();
+    await row.getByRole('button', { name: 'Config…' }).click();
+    await expect.poll(() => adminPage.locator('#cfg-trap-a').inputValue()).toContain('61.21'); // the editor starts from the config last pushed
     await adminPage.screenshot({ path: join(SHOTS, 'console-fleet-1280.png'), fullPage: true });
   }, 60_000);
 
@@ -268,6 +288,13 @@ describe('review console (real hub + MQTT ingest + Chromium)', () => {
     await logIn(page, 'rev@example.org');
     const fox = Object.values(seeded).find((s) => s.deviceId === 'trap-a' && s.individuals[0]?.name === 'Rusty' && s.detections[0]?.taxon?.label === 'Vulpes vulpes');
     if (!fox) throw new Error('no seeded fox');
+    // Filter: only the lynx sightings are left.
+    await page.fill('#f-species', 'Lynx lynx');
+    await page.locator('#f-species').dispatchEvent('change');
+    await expect.poll(() => page.locator('li.sighting .sp').allTextContents()).toEqual(['Lynx lynx', 'Lynx lynx', 'Lynx lynx']);
+    await page.fill('#f-species', '');
+    await page.locator('#f-species').dispatchEvent('change');
+    await expect.poll(() => page.locator('li.sighting').count()).toBeGreaterThan(3);
     await page.locator(`li.sighting[data-id="${fox.id}"]`).click();
     await page.locator(`.current-sighting[data-id="${fox.id}"]`).waitFor();
     expect(await page.locator('.frames spoor-frame').count()).toBe(fox.frames.length);
@@ -329,7 +356,7 @@ describe('review console (real hub + MQTT ingest + Chromium)', () => {
     await page.locator(`.proposal[data-id="${open?.id}"]`).waitFor();
   }, 60_000);
 
-  it('splits a sighting off an individual on its page; the audit history shows who did it', async () => {
+  it('splits a sighting off an individual on its page, renames it and undoes the rename; the audit history shows who did what', async () => {
     const page = await newPage();
     await logIn(page, 'rev@example.org');
     await page.goto(`${base()}/#/individual/${splitIndividual}`);
@@ -343,6 +370,15 @@ describe('review console (real hub + MQTT ingest + Chromium)', () => {
     const history = page.locator('table.history tr[data-kind="split"]');
     await history.waitFor();
     expect(await history.textContent()).toContain('rev@example.org');
+    // Rename, then undo the rename from the history.
+    await page.fill('#name', 'Ilves');
+    await page.getByRole('button', { name: 'Rename' }).click();
+    await page.locator('.ind-name', { hasText: 'Ilves' }).waitFor();
+    await page.locator('table.history tr[data-kind="rename"]').getByRole('button', { name: 'Undo' }).click();
+    await page.locator('.ind-name', { hasText: 'Rusty' }).waitFor();
+    expect((await api<{ name: string | null }>('GET', `/api/individuals/${splitIndividual}`)).json.name).toBe('Rusty');
+    await page.locator('table.history tr[data-kind="rename"]', { hasText: '(undone)' }).waitFor();
+
     const lynx = (await api<{ items: Item[] }>('GET', '/api/individuals?species=Lynx%20lynx')).json.items;
     expect(lynx).toHaveLength(2);
     const created = lynx.find((i) => i.id !== splitIndividual);

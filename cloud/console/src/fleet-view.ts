@@ -62,7 +62,7 @@ export class SpoorFleet extends LitElement {
             <div class="mono">username <strong>${this.creds.username}</strong> · password <strong class="device-password">${this.creds.password}</strong> · fleet ${this.creds.fleetId}</div>
             <button class="secondary" @click=${() => (this.creds = null)}>I have copied them</button></div>`
         : ''}
-      <div class="scroll"><table>
+      <div class="scroll"><table class="cards">
         <tr><th>Device</th><th>State</th><th>Last seen</th><th>Outbox</th><th>Models</th><th>Config</th>${admin ? html`<th>Admin</th>` : ''}</tr>
         ${this.items.map((d) => this.row(d, admin))}
       </table></div>
@@ -74,24 +74,24 @@ export class SpoorFleet extends LitElement {
     const state = d.revokedAt ? html`<span class="pill">revoked</span>` : d.online ? html`<span class="pill on">online</span>` : html`<span class="pill off">offline</span>`;
     const cfg = d.config;
     return html`<tr class="device ${d.revokedAt ? 'revoked' : ''}" data-id=${d.deviceId}>
-        <td><strong>${d.deviceId}</strong>${d.name ? html`<br /><span class="hint">${d.name}</span>` : ''}<br /><span class="hint">fleet ${d.fleetId}</span></td>
-        <td>${state}</td>
-        <td title=${when(d.lastSeenAt)}>${ago(d.lastSeenAt)}</td>
-        <td>${d.outbox ? html`${d.outbox.depth} queued${d.outbox.bytes ? ` · ${bytes(d.outbox.bytes)}` : ''}${d.outbox.oldestAt ? html`<br /><span class="hint">oldest ${ago(d.outbox.oldestAt)}</span>` : ''}` : '—'}</td>
-        <td class="mono">${modelsText(d.models)}</td>
-        <td>${cfg && (cfg.version !== null || cfg.desiredVersion)
+        <td data-label="Device"><strong>${d.deviceId}</strong>${d.name ? html`<br /><span class="hint">${d.name}</span>` : ''}<br /><span class="hint">fleet ${d.fleetId}</span></td>
+        <td data-label="State">${state}</td>
+        <td data-label="Last seen" title=${when(d.lastSeenAt)}>${ago(d.lastSeenAt)}</td>
+        <td data-label="Outbox">${d.outbox ? html`${d.outbox.depth} queued${d.outbox.bytes ? ` · ${bytes(d.outbox.bytes)}` : ''}${d.outbox.oldestAt ? html`<br /><span class="hint">oldest ${ago(d.outbox.oldestAt)}</span>` : ''}` : '—'}</td>
+        <td data-label="Models" class="mono">${modelsText(d.models)}</td>
+        <td data-label="Config">${cfg && (cfg.version !== null || cfg.desiredVersion)
           ? html`${cfg.version !== null ? `v${cfg.version}` : 'none'}${cfg.desiredVersion && cfg.desiredVersion !== cfg.version ? ` → v${cfg.desiredVersion}` : ''}
               <span class="pill ${cfg.state === 'applied' ? 'on' : cfg.state === 'rejected' ? 'off' : 'warn'}">${cfg.state ?? 'sent'}</span>${cfg.reason ? html`<br /><span class="hint">${cfg.reason}</span>` : ''}`
           : '—'}</td>
         ${admin
-          ? html`<td><div class="actions">
+          ? html`<td data-label="Admin"><div class="actions">
               <button class="secondary" @click=${() => (this.editing = this.editing === d.deviceId ? '' : d.deviceId)} ?disabled=${!!d.revokedAt}>Config…</button>
               <button class="secondary" @click=${() => this.act(() => rotate(d.deviceId))} ?disabled=${!!d.revokedAt}>Rotate</button>
               <button class="danger" @click=${() => this.confirmRevoke(d.deviceId)} ?disabled=${!!d.revokedAt}>Revoke</button>
             </div></td>`
           : ''}
       </tr>
-      ${this.editing === d.deviceId ? html`<tr><td colspan="7"><spoor-config-editor .deviceId=${d.deviceId} @pushed=${() => this.load()}></spoor-config-editor></td></tr>` : ''}`;
+      ${this.editing === d.deviceId ? html`<tr><td colspan="7" data-label="Edit"><spoor-config-editor .deviceId=${d.deviceId} @pushed=${() => this.load()}></spoor-config-editor></td></tr>` : ''}`;
   }
 
   private provisionForm() {

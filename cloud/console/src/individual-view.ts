@@ -50,7 +50,7 @@ export class SpoorIndividual extends LitElement {
     if (typing(e) || this.role === 'viewer') return;
     if (e.key === 'u' || (e.ctrlKey && e.key === 'z')) {
       e.preventDefault();
-      const last = [...this.history].reverse().find((h) => !h.undoneBy && h.kind !== 'undo');
+      const last = this.history.find((h) => !h.undoneBy && h.kind !== 'undo');
       if (last) void this.undo(last);
     }
   };
@@ -81,7 +81,9 @@ export class SpoorIndividual extends LitElement {
           id: r.sightingId, takenAt: r.createdAt, deviceId: r.deviceId, cameraId: '', originalName: '', bbox: null, mediaIds: [], width: 1920, height: 1080,
         })),
       );
-      this.history = await decisions(this.individualId).then((r) => r.items, () => ind.history ?? []);
+      // Newest first, whichever route answered.
+      const history = await decisions(this.individualId).then((r) => r.items, () => ind.history ?? []);
+      this.history = [...history].sort((a, b) => b.at.localeCompare(a.at) || b.id.localeCompare(a.id));
       this.others = (await individuals(ind.species)).items.filter((o) => o.id !== ind.id && o.fleetId === ind.fleetId);
       this.picked = new Set();
       this.error = '';
@@ -118,13 +120,13 @@ export class SpoorIndividual extends LitElement {
         <section><h3>Where it was seen</h3>${deviceMap(this.fleet, seen)}</section>
       </div>
       <h3>History (audit)</h3>
-      <div class="scroll"><table class="history">
+      <div class="scroll"><table class="history cards">
         <tr><th>When</th><th>Who</th><th>What</th><th>Individuals</th><th></th></tr>
-        ${[...this.history].reverse().map(
+        ${this.history.map(
           (h) => html`<tr class=${h.undoneBy ? 'undone' : ''} data-kind=${h.kind}>
-            <td>${when(h.at)}</td><td>${h.actor}</td><td>${h.kind}${h.undoneBy ? ' (undone)' : ''}</td>
-            <td>${h.targetIds.map((t) => html`<a href="#/individual/${t}">${short(t)}</a> `)}</td>
-            <td>${canDecide && !h.undoneBy && h.kind !== 'undo' ? html`<button class="secondary" @click=${() => this.undo(h)}>Undo</button>` : ''}</td>
+            <td data-label="When">${when(h.at)}</td><td data-label="Who">${h.actor}</td><td data-label="What">${h.kind}${h.undoneBy ? ' (undone)' : ''}</td>
+            <td data-label="Individuals">${h.targetIds.map((t) => html`<a href="#/individual/${t}">${short(t)}</a> `)}</td>
+            <td data-label="">${canDecide && !h.undoneBy && h.kind !== 'undo' ? html`<button class="secondary" @click=${() => this.undo(h)}>Undo</button>` : ''}</td>
           </tr>`,
         )}
       </table></div>

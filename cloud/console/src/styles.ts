@@ -34,4 +34,13 @@ export const shared = css`
   .pill.warn { background: #ffd400; }
   .mono { font-family: ui-monospace, monospace; font-size: 0.85rem; word-break: break-all; }
   .scroll { overflow-x: auto; }
+  @media (max-width: 600px) {
+    .row > button { flex: 1 1 100%; }
+    button { white-space: normal; }
+    /* Tables marked .cards turn into one block per row on a phone, each cell labelled. */
+    table.cards tr:first-child { display: none; }
+    table.cards tr { display: block; border-bottom: 2px solid #000; padding: 0.25rem 0; }
+    table.cards td { display: block; position: relative; border: 0; padding: 0.15rem 0.25rem 0.15rem 7.5rem; min-height: 1.6rem; }
+    table.cards td::before { content: attr(data-label); position: absolute; left: 0.25rem; width: 7rem; font-weight: 700; font-size: 0.85rem; }
+  }
 `;

@@ -50,7 +50,8 @@ export function bytes(n: number): string {
   return `${n.toFixed(i === 0 ? 0 : 1)} ${units[i]}`;
 }
 
-export const short = (id: string) => id.slice(0, 8);
+/** A short form of an id: the last 8 characters (UUIDv7s share their leading timestamp). */
+export const short = (id: string) => id.slice(-8);
 
 /** True when a key event comes from a text field (shortcuts must not fire while typing). */
 export function typing(e: KeyboardEvent): boolean {
