@@ -191,6 +191,9 @@ export class SpoorIdentity extends LitElement {
     const f = read[k] ?? (this.role !== 'viewer' ? write[k] : undefined);
     if (!f) return;
     e.preventDefault();
+    // Space on a focused button would also click it on key-up (a second decision on the next proposal).
+    const t = e.composedPath()[0];
+    if (t instanceof HTMLElement && t.tagName === 'BUTTON') t.blur();
     f();
   }
 }
