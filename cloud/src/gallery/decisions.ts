@@ -31,6 +31,12 @@ interface Touched {
 /** The audit's before/after: the gallery state plus, for `review` decisions, the sightings' review state. */
 type DecisionState = GalleryState & { reviews?: Record<string, ReviewSnapshot | null> };
 
+/** The fleet's gallery version as a delta with nothing in it (a device that has it treats it as a duplicate). */
+async function currentVersion(tx: Queryable, fleetId: string): Promise<GalleryDelta> {
+  const { rows } = await tx.query<{ gallery_version: number }>('SELECT gallery_version FROM fleets WHERE id = $1', [fleetId]);
+  return { v: 1, fleetId, version: Number(rows[0]?.gallery_version ?? 0), ops: [] };
+}
+
 async function loadReviews(tx: Queryable, ids: readonly string[], lock: boolean): Promise<Record<string, ReviewSnapshot | null> | undefined> {
   if (ids.length === 0) return undefined;
   const out: Record<string, ReviewSnapshot | null> = {};
@@ -87,7 +93,9 @@ export class GalleryDecisions {
         [decisionId, fleetId, actor, kind, JSON.stringify(all), JSON.stringify(before), JSON.stringify(after), out.undoes ?? null],
       );
       if (out.undoes) await tx.query('UPDATE decisions SET undone_by = $2 WHERE id = $1', [out.undoes, decisionId]);
-      const delta = await bumpFleet(tx, fleetId, opsFor(after.individuals), this.keepVersions);
+      // A species review (or its undo) changes no individual: the devices' gallery stays at its version.
+      const galleryUnchanged = all.length === 0 && (touched.reviews ?? []).length > 0;
+      const delta = galleryUnchanged ? await currentVersion(tx, fleetId) : await bumpFleet(tx, fleetId, opsFor(after.individuals), this.keepVersions);
       return {
         decisionId,
         kind,

@@ -100,7 +100,8 @@ export function reviewRoutes(app: FastifyInstance, deps: { sql: Queryable; galle
     },
     async (req) => {
       const { expectedVersion, detections, frames } = req.body;
-      const r = await gallery.decide((d) => d.review(req.actor ?? 'unknown', req.params.id, expectedVersion, { detections, frames }));
+      // Straight to the decisions: a species review changes no individual, so there is no delta to publish.
+      const r = await gallery.decisions.review(req.actor ?? 'unknown', req.params.id, expectedVersion, { detections, frames });
       const now = await queue.get(req.params.id);
       return { version: now?.version ?? expectedVersion + 1, decisionId: r.decisionId };
     },

@@ -147,6 +147,8 @@ describe.each(['pglite', 'postgres'] as const)('sighting queue, species review a
     const late = await app.inject({ method: 'POST', url: `/api/decisions/${r1.json().decisionId}/undo`, headers: rev });
     expect(late.statusCode).toBe(409);
     expect((await get(`/api/sightings/${fox.id}`)).detections[0].category).toBe('blank');
+    // Species reviews and their undo change no individual: the devices' gallery version stays put.
+    expect(await get('/api/gallery/north?since=0')).toMatchObject({ version: 0, deltas: [] });
     // The viewer reads all of this but changes nothing.
     expect((await app.inject({ method: 'POST', url: `/api/sightings/${fox.id}/review`, headers: viewer, payload: { expectedVersion: 5, detections: [] } })).statusCode).toBe(403);
   });
