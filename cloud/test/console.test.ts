@@ -18,6 +18,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deviceTopic, type SightingPayload } from '@spoor/protocol';
 import { parseConfig } from '../src/config.js';
 import { consoleRoutes } from '../src/http/console-routes.js';
+import { createTestDatabase, type TestDb } from '../src/store/testing.js';
 import { startHub, type Hub } from '../src/hub.js';
 import { createLogger } from '../src/system/logger.js';
 import { makeReidSighting, makeSighting, vectorFor } from '../src/testing/fixtures.js';
@@ -83,7 +84,8 @@ interface Item {
   [k: string]: unknown;
 }
 
-describe('review console (real hub + MQTT ingest + Chromium)', () => {
+/** The same suite on the embedded PGlite and on the Postgres server (a fresh database); screenshots come from the PGlite run. */
+describe.each(['pglite', 'postgres'] as const)('review console on %s (real hub + MQTT ingest + Chromium)', (backend) => {
   let dir: string;
   let hub: Hub;
   let admin: string;
@@ -93,6 +95,10 @@ describe('review console (real hub + MQTT ingest + Chromium)', () => {
   const seeded: Record<string, SightingPayload> = {};
   let splitIndividual = '';
   let adminPage: Page;
+  let db: TestDb | undefined;
+  const shot = async (p: Page, name: string, fullPage = false) => {
+    if (backend === 'pglite') await p.screenshot({ path: join(SHOTS, name), fullPage });
+  };
   const base = () => `http://127.0.0.1:${hub.httpPort}`;
   const api = async <T = Record<string, unknown>>(method: string, path: string, body?: unknown): Promise<{ status: number; json: T }> => {
     const res = await fetch(`${base()}${path}`, {
@@ -140,7 +146,11 @@ describe('review console (real hub + MQTT ingest + Chromium)', () => {
       args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'],
     });
     dir = mkdtempSync(join(tmpdir(), 'spoor-console-'));
-    hub = await startHub(parseConfig({ dataDir: dir, http: { host: '127.0.0.1', port: 0 }, mqtt: { host: '127.0.0.1', port: 0 } }), createLogger('warn'));
+    if (backend === 'postgres') db = await createTestDatabase();
+    hub = await startHub(
+      parseConfig({ dataDir: dir, ...(db ? { databaseUrl: db.url } : {}), http: { host: '127.0.0.1', port: 0 }, mqtt: { host: '127.0.0.1', port: 0 } }),
+      createLogger('warn'),
+    );
     admin = (await hub.store.tokens.add('admin')).token;
     const creds = [await hub.store.devices.add({ deviceId: 'trap-a', fleetId: 'north', name: 'Ridge' }), await hub.store.devices.add({ deviceId: 'trap-b', fleetId: 'north' })];
     const [ca, cb] = await Promise.all(creds.map((c) => connectDevice(hub.mqttPort!, c.deviceId, c.password)));
@@ -207,6 +217,7 @@ describe('review console (real hub + MQTT ingest + Chromium)', () => {
     await browser?.close();
     for (const c of clients) await c.endAsync(true).catch(() => {});
     await hub?.stop();
+    await db?.drop();
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
@@ -280,7 +291,7 @@ describe('review console (real hub + MQTT ingest + Chromium)', () => {
     await adminPage.reload();
     await row.getByRole('button', { name: 'Config…' }).click();
     await expect.poll(() => adminPage.locator('#cfg-trap-a').inputValue()).toContain('61.21'); // the editor starts from the config last pushed
-    await adminPage.screenshot({ path: join(SHOTS, 'console-fleet-1280.png'), fullPage: true });
+    await shot(adminPage, 'console-fleet-1280.png', true);
   }, 60_000);
 
   it('a reviewer corrects a species through the taxonomy search; the hub records it with the reviewer as author', async () => {
@@ -301,7 +312,7 @@ describe('review console (real hub + MQTT ingest + Chromium)', () => {
     // The device sent its frames: real images under the boxes.
     await expect.poll(() => page.locator('.frames spoor-frame img').count()).toBe(3);
     await expect.poll(() => page.locator('.frames spoor-frame img').first().evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth)).toBe(960);
-    await page.screenshot({ path: join(SHOTS, 'console-queue-1280.png') });
+    await shot(page, 'console-queue-1280.png');
 
     await page.keyboard.press('t');
     await page.locator('#taxon-q').fill('meles');
@@ -326,7 +337,7 @@ describe('review console (real hub + MQTT ingest + Chromium)', () => {
     expect(await marks()).toEqual([null, null, null]);
 
     await page.setViewportSize({ width: 360, height: 760 });
-    await page.screenshot({ path: join(SHOTS, 'console-queue-360.png'), fullPage: true });
+    await shot(page, 'console-queue-360.png', true);
   }, 60_000);
 
   it('accepts a proposal with Space, then undoes it with u', async () => {
@@ -341,7 +352,7 @@ describe('review console (real hub + MQTT ingest + Chromium)', () => {
     await page.getByRole('dialog', { name: 'Keyboard shortcuts' }).getByText('accept: same individual').waitFor();
     await page.keyboard.press('Escape');
     expect(await page.getByRole('dialog').count()).toBe(0);
-    await page.screenshot({ path: join(SHOTS, 'console-identity-1280.png') });
+    await shot(page, 'console-identity-1280.png');
 
     await page.keyboard.press(' ');
     await page.locator('.status', { hasText: 'Accepted' }).waitFor();
@@ -384,7 +395,7 @@ describe('review console (real hub + MQTT ingest + Chromium)', () => {
     const created = lynx.find((i) => i.id !== splitIndividual);
     const moved = (await api<{ items: Item[] }>('GET', `/api/individuals/${created?.id}/sightings`)).json.items;
     expect(moved.map((x) => x.id)).toEqual([picked]);
-    await page.screenshot({ path: join(SHOTS, 'console-individual-1280.png'), fullPage: true });
+    await shot(page, 'console-individual-1280.png', true);
   }, 60_000);
 
   it('plots sightings over time, the diel activity and detections per device from the stats API', async () => {
@@ -394,7 +405,7 @@ describe('review console (real hub + MQTT ingest + Chromium)', () => {
     await page.locator('.plot.over-time polyline').first().waitFor();
     await page.locator('.plot.diel rect.bar').first().waitFor();
     await page.locator('.plot.per-device rect.bar').first().waitFor();
-    await page.screenshot({ path: join(SHOTS, 'console-plots-1280.png'), fullPage: true });
+    await shot(page, 'console-plots-1280.png', true);
     // One diel figure per species seen (fox, badger, lynx).
     expect(await page.locator('.plot.diel figure').count()).toBeGreaterThanOrEqual(3);
   }, 60_000);
