@@ -3,6 +3,7 @@ import { buildApp } from './http/app.js';
 import { startBroker, type Broker } from './broker/broker.js';
 import type { HubConfig } from './config.js';
 import { Gallery } from './gallery/gallery.js';
+import { FleetRepo } from './store/fleet.js';
 import { Ingest } from './ingest/ingest.js';
 import { openStore, type Store } from './store/store.js';
 import { acquireLock, type HeldLock } from './system/lock.js';
@@ -52,6 +53,8 @@ export async function startHub(config: HubConfig, logger: Logger): Promise<Hub> 
 
     let broker: Broker | null = null;
     if (!config.mqttUrl) {
+      // A fresh embedded broker has no device connected: stored statuses say offline until devices reconnect.
+      await new FleetRepo(store.sql, store.devices).markAllOffline();
       broker = await startBroker({ ...config.mqtt, prefix: config.prefix, devices: store.devices, logger });
       const b = broker;
       cleanups.push(() => b.stop());

@@ -16,7 +16,12 @@ describe('fleet: device status and config push through the real broker (PGlite)'
   let admin: string;
   let viewer: string;
   let password: string;
+  let passwordB: string;
   const clients: MqttClient[] = [];
+  const config = () => parseConfig({ dataDir: dir, prefix: 'acme/v1', http: { host: '127.0.0.1', port: 0 }, mqtt: { host: '127.0.0.1', port: 0 } });
+  const online = async (id: string) => (await call('GET', `/api/devices/${id}`, viewer)).json.online;
+  const publishStatus = (c: MqttClient, deviceId: string) =>
+    c.publishAsync(deviceTopic('status', deviceId, 'acme/v1'), codecs.status.encode({ v: 1, deviceId, state: 'online', at: new Date().toISOString() }), { qos: 1, retain: true });
   const call = async (method: string, path: string, token: string, body?: unknown) => {
     const r = await fetch(`${base}${path}`, {
       method,
@@ -28,10 +33,10 @@ describe('fleet: device status and config push through the real broker (PGlite)'
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'spoor-fleet-'));
-    hub = await startHub(parseConfig({ dataDir: dir, prefix: 'acme/v1', http: { host: '127.0.0.1', port: 0 }, mqtt: { host: '127.0.0.1', port: 0 } }), createLogger('warn'));
+    hub = await startHub(config(), createLogger('warn'));
     base = `http://127.0.0.1:${hub.httpPort}`;
     password = (await hub.store.devices.add({ deviceId: 'trap-a', fleetId: 'north' })).password;
-    await hub.store.devices.add({ deviceId: 'trap-b', fleetId: 'north' });
+    passwordB = (await hub.store.devices.add({ deviceId: 'trap-b', fleetId: 'north' })).password;
     admin = (await hub.store.tokens.add('admin')).token;
     viewer = (await hub.store.tokens.add('viewer')).token;
   });
@@ -97,5 +102,21 @@ describe('fleet: device status and config push through the real broker (PGlite)'
     expect((await call('POST', '/api/devices/ghost/config', admin, { config })).status).toBe(404);
     await call('POST', '/api/devices/trap-b/config', admin, { config });
     expect((await call('GET', '/api/devices/trap-b', viewer)).json.location).toEqual({ lat: 46.5, lon: 7.9 });
+  });
+
+  it('after a hub restart a device that has not reconnected shows offline (its will was never delivered); reconnecting makes it online', async () => {
+    const c = await connectDevice(hub.mqttPort!, 'trap-b', passwordB);
+    clients.push(c);
+    await publishStatus(c, 'trap-b');
+    await until(async () => (await online('trap-b')) === true, 10_000, 'trap-b online');
+    await hub.stop();
+    await c.endAsync(true).catch(() => {});
+    hub = await startHub(config(), createLogger('warn'));
+    base = `http://127.0.0.1:${hub.httpPort}`;
+    expect(await online('trap-b')).toBe(false);
+    const again = await connectDevice(hub.mqttPort!, 'trap-b', passwordB);
+    clients.push(again);
+    await publishStatus(again, 'trap-b');
+    await until(async () => (await online('trap-b')) === true, 10_000, 'trap-b online again');
   });
 });

@@ -84,6 +84,18 @@ export class FleetRepo {
     });
   }
 
+  /**
+   * The embedded broker is starting: no device is connected, whatever the stored statuses say
+   * (a device that dropped while the hub was down never had its last will delivered). Devices
+   * republish their status when they reconnect.
+   */
+  async markAllOffline(): Promise<number> {
+    const { rows } = await this.sql.query<{ id: string }>(
+      `UPDATE devices SET status = jsonb_set(status, '{state}', '"offline"') WHERE status IS NOT NULL AND status->>'state' = 'online' RETURNING id`,
+    );
+    return rows.length;
+  }
+
   private view(d: Device, desired: Desired | undefined): FleetDevice {
     const s = asStatus(d.status);
     const desiredVersion = desired ? Number(desired.version) : null;
