@@ -318,11 +318,12 @@ describe.each(['pglite', 'postgres'] as const)('review console on %s (real hub +
     await page.locator('#taxon-q').fill('meles');
     await page.locator('#taxon-list').getByRole('option', { name: /Meles meles/ }).waitFor();
     await page.keyboard.press('Enter');
-    await page.getByText('is now Meles meles').waitFor();
+    await page.getByText('3 boxes are now Meles meles.').waitFor();
     const after = await api<Item & { detections: { taxon: { label: string } }[]; review: { by: string } }>('GET', `/api/sightings?limit=500`);
     expect(after.status).toBe(200);
     const row = (after.json as unknown as { items: (Item & { detections: { taxon: { label: string } | null }[]; review: { by: string | null } | null })[] }).items.find((s) => s.id === fox.id);
-    expect(row?.detections[0]?.taxon?.label).toBe('Meles meles');
+    // The same animal in all three frames of the burst.
+    expect(row?.detections.map((d) => d.taxon?.label)).toEqual(['Meles meles', 'Meles meles', 'Meles meles']);
     expect(row?.review?.by).toBe('rev@example.org');
 
     // Keyboard only: next frame, mark it blank, undo.
@@ -335,6 +336,10 @@ describe.each(['pglite', 'postgres'] as const)('review console on %s (real hub +
     await page.keyboard.press('u');
     await page.locator('.status', { hasText: 'Undone.' }).waitFor();
     expect(await marks()).toEqual([null, null, null]);
+    // c confirms the species as shown (Meles meles now) and moves on to the next sighting.
+    await page.keyboard.press('c');
+    await page.locator('.status', { hasText: 'Confirmed Meles meles.' }).waitFor();
+    await expect.poll(() => page.locator('.current-sighting').getAttribute('data-id')).not.toBe(fox.id);
 
     await page.setViewportSize({ width: 360, height: 760 });
     await shot(page, 'console-queue-360.png', true);
@@ -396,6 +401,13 @@ describe.each(['pglite', 'postgres'] as const)('review console on %s (real hub +
     const moved = (await api<{ items: Item[] }>('GET', `/api/individuals/${created?.id}/sightings`)).json.items;
     expect(moved.map((x) => x.id)).toEqual([picked]);
     await shot(page, 'console-individual-1280.png', true);
+
+    // Merge the split-off individual back: one lynx again.
+    await page.selectOption('#merge', created!.id);
+    await page.getByRole('button', { name: 'Merge' }).click();
+    await page.locator('.status', { hasText: 'Merged' }).waitFor();
+    await expect.poll(async () => (await api<{ items: Item[] }>('GET', '/api/individuals?species=Lynx%20lynx')).json.items.map((i) => i.id)).toEqual([splitIndividual]);
+    await page.locator('table.history tr[data-kind="merge"]').waitFor();
   }, 60_000);
 
   it('plots sightings over time, the diel activity and detections per device from the stats API', async () => {

@@ -200,7 +200,7 @@ export class SpoorQueue extends LitElement {
       </div>
       ${this.correcting
         ? html`<div class="card" style="max-width: 480px"><spoor-taxon-search @taxon-picked=${(e: CustomEvent<PickedTaxon>) => this.correct(e.detail)} @cancel=${() => (this.correcting = false)}></spoor-taxon-search>
-            <p class="hint">Applies to detection #${this.selIdx} (click a row to choose another).</p></div>`
+            <p class="hint">Applies to detection #${this.selIdx}${this.sameAnimal().length > 1 ? ` and the ${this.sameAnimal().length - 1} other ${speciesOf(this.sameAnimal()[0]!)} box(es) of this burst` : ''} (click a row to choose another).</p></div>`
         : ''}
     `;
   }
@@ -254,8 +254,17 @@ export class SpoorQueue extends LitElement {
     void this.submit({ detections }, `Confirmed ${mainSpecies(s)}.`, true);
   }
 
+  /** The selected box and every other box of the burst with the same label (the same animal, frame after frame). */
+  private sameAnimal(): Detection[] {
+    const s = this.sighting;
+    const sel = s?.detections.find((d) => d.idx === this.selIdx);
+    return s && sel ? s.detections.filter((d) => d.category === sel.category && speciesOf(d) === speciesOf(sel)) : [];
+  }
+
   private correct(t: PickedTaxon) {
-    void this.submit({ detections: [{ idx: this.selIdx, taxon: t, category: 'animal' }] }, `Detection #${this.selIdx} is now ${t.label}.`, false);
+    const dets = this.sameAnimal();
+    const what = dets.length > 1 ? `${dets.length} boxes` : `Detection #${this.selIdx}`;
+    void this.submit({ detections: dets.map((d) => ({ idx: d.idx, taxon: t, category: 'animal' as const })) }, `${what} ${dets.length > 1 ? 'are' : 'is'} now ${t.label}.`, false);
   }
 
   private markFrame(mark: 'blank' | 'human') {
