@@ -8,8 +8,7 @@ import { type BrowserContext, chromium } from 'playwright-core';
 import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { renderScene } from '@spoor/models/testing';
-import { parseCsv, validateCamtrapPackage } from '@spoor/protocol';
-import { unzipStore } from '../src/export/zip.js';
+import { parseCsv, unzipStore, validateCamtrapPackage } from '@spoor/protocol';
 import { type DaemonProcess, ROOT, TEST_PANEL_PASSWORD, startDaemonProcess, writeBurst } from './helpers.js';
 
 const SHOTS = join(ROOT, 'docs', 'screenshots');

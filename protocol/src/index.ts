@@ -8,3 +8,4 @@ export * from './config-file.js';
 export * from './http-error.js';
 export * from './cli.js';
 export * from './camtrap/index.js';
+export * from './zip.js';

@@ -1,12 +1,11 @@
 import type { Logger } from 'pino';
-import { buildCamtrapPackage, uuidv7, type CamtrapDeployment, type CamtrapSighting } from '@spoor/protocol';
+import { buildCamtrapPackage, uuidv7, zipStore, type CamtrapDeployment, type CamtrapSighting } from '@spoor/protocol';
 import { HubErrors } from '../errors.js';
 import { FleetRepo } from '../store/fleet.js';
 import type { DeviceRepo } from '../store/devices.js';
 import { SightingQueue, type QueueItem } from '../store/queue.js';
 import type { Sql } from '../store/sql.js';
 import type { Location } from './camtrap.js';
-import { zipStore } from './zip.js';
 
 export interface ExportParams {
   format: 'camtrap-dp';

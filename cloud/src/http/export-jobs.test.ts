@@ -1,7 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseCsv, validateCamtrapPackage } from '@spoor/protocol';
-import { unzipStore } from '../export/zip.js';
+import { parseCsv, unzipStore, validateCamtrapPackage } from '@spoor/protocol';
 import type { Store } from '../store/store.js';
 import { storeFactory, type StoreFactory } from '../store/testing.js';
 import { createLogger } from '../system/logger.js';

@@ -1,8 +1,7 @@
-import { buildCamtrapPackage, type CamtrapFiles } from '@spoor/protocol';
+import { buildCamtrapPackage, zipStore, type CamtrapFiles } from '@spoor/protocol';
 import type { ResolvedConfig } from '../config/load.js';
 import type { Db } from '../store/db.js';
 import type { Sighting } from '../store/sightings.js';
-import { zipStore } from './zip.js';
 
 /**
  * This unit's sightings as a Camtrap DP 1.0 package (the builder shared with the hub, in

@@ -1,8 +1,19 @@
-import { crc32 } from 'node:zlib';
+/** CRC-32 (IEEE), table-driven: node:zlib has `crc32` only from Node 20.15. */
+const CRC_TABLE = Uint32Array.from({ length: 256 }, (_, n) => {
+  let c = n;
+  for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+  return c >>> 0;
+});
+
+export function crc32(data: Uint8Array): number {
+  let c = 0xffffffff;
+  for (let i = 0; i < data.length; i++) c = (CRC_TABLE[(c ^ (data[i] as number)) & 0xff] as number) ^ (c >>> 8);
+  return (c ^ 0xffffffff) >>> 0;
+}
 
 /**
  * A minimal store-only ZIP (no compression, no zip64): enough for a few CSV/JSON files that a
- * reviewer downloads and opens anywhere (same format as the device panel's export). Names are UTF-8 (flag bit 11).
+ * technician (device panel) or a reviewer (hub console) downloads and opens anywhere. Names are UTF-8 (flag bit 11).
  */
 export function zipStore(files: Record<string, string | Buffer>, mtime = new Date()): Buffer {
   const time = ((mtime.getHours() << 11) | (mtime.getMinutes() << 5) | (mtime.getSeconds() >> 1)) & 0xffff;
