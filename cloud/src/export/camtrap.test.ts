@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { parseCsv, validateCamtrapPackage, type CamtrapSchemas } from '@spoor/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../cli/main.js';
 import { Gallery } from '../gallery/gallery.js';
@@ -10,109 +11,13 @@ import { openStore } from '../store/store.js';
 import { createLogger } from '../system/logger.js';
 import { makeReidSighting, makeSighting, vectorFor } from '../testing/fixtures.js';
 
-interface Field {
-  name: string;
-  type: 'string' | 'number' | 'integer' | 'boolean' | 'datetime' | 'object';
-  required?: boolean;
-  unique?: boolean;
-  minimum?: number;
-  maximum?: number;
-  enum?: string[];
-  pattern?: string;
-  foreignKey?: string;
-}
-type Tables = Record<'deployments' | 'media' | 'observations', Field[]>;
+/** The Camtrap DP 1.0 table schemas, hand-copied apart from the exporter's own (see `_source` in the fixture). */
+const TABLES = JSON.parse(readFileSync(new URL('../../test/fixtures/camtrap-dp-1.0-tables.json', import.meta.url), 'utf8')) as CamtrapSchemas;
 
-/** The Camtrap DP 1.0 table schemas, hand-copied (see `_source` in the fixture). */
-const TABLES = JSON.parse(readFileSync(new URL('../../test/fixtures/camtrap-dp-1.0-tables.json', import.meta.url), 'utf8')) as Tables;
-
-/** RFC 4180 CSV → header + rows of strings. */
-function parseCsv(text: string): { header: string[]; rows: Record<string, string>[] } {
-  const records: string[][] = [];
-  let field = '';
-  let record: string[] = [];
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i] as string;
-    if (quoted) {
-      if (c === '"' && text[i + 1] === '"') {
-        field += '"';
-        i++;
-      } else if (c === '"') quoted = false;
-      else field += c;
-    } else if (c === '"') quoted = true;
-    else if (c === ',') {
-      record.push(field);
-      field = '';
-    }
-    else if (c === '\n' || c === '\r') {
-      if (c === '\r' && text[i + 1] === '\n') i++;
-      record.push(field);
-      records.push(record);
-      record = [];
-      field = '';
-    } else field += c;
-  }
-  if (field || record.length > 0) {
-    record.push(field);
-    records.push(record);
-  }
-  const [header = [], ...rest] = records;
-  return { header, rows: rest.map((r) => Object.fromEntries(header.map((h, i) => [h, r[i] ?? '']))) };
-}
-
-const DATETIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(Z|[+-]\d{2}:?\d{2})$/;
-
-/** Problems of one table against its schema: columns, required, types, ranges, enums, uniqueness. */
-function validate(table: keyof Tables, text: string, keys: Record<string, Set<string>>): string[] {
-  const fields = TABLES[table];
-  const { header, rows } = parseCsv(text);
-  const problems: string[] = [];
-  if (JSON.stringify(header) !== JSON.stringify(fields.map((f) => f.name))) problems.push(`${table}: columns ${header.join(',')} are not the standard's`);
-  rows.forEach((row, n) => {
-    const where = `${table} row ${n + 2}`;
-    for (const f of fields) {
-      const v = row[f.name] ?? '';
-      if (v === '') {
-        if (f.required) problems.push(`${where}: ${f.name} is required`);
-        continue;
-      }
-      if (f.type === 'number' || f.type === 'integer') {
-        const x = Number(v);
-        if (!Number.isFinite(x) || (f.type === 'integer' && !Number.isInteger(x))) problems.push(`${where}: ${f.name}=${v} is not a ${f.type}`);
-        if (f.minimum !== undefined && x < f.minimum) problems.push(`${where}: ${f.name}=${v} < ${f.minimum}`);
-        if (f.maximum !== undefined && x > f.maximum) problems.push(`${where}: ${f.name}=${v} > ${f.maximum}`);
-      }
-      if (f.type === 'boolean' && !['true', 'false'].includes(v)) problems.push(`${where}: ${f.name}=${v} is not a boolean`);
-      if (f.type === 'datetime' && (!DATETIME.test(v) || Number.isNaN(Date.parse(v)))) problems.push(`${where}: ${f.name}=${v} is not an ISO 8601 datetime`);
-      if (f.type === 'object') {
-        try {
-          JSON.parse(v);
-        } catch {
-          problems.push(`${where}: ${f.name} is not JSON`);
-        }
-      }
-      if (f.enum && !f.enum.includes(v)) problems.push(`${where}: ${f.name}=${v} is not one of ${f.enum.join('|')}`);
-      if (f.pattern && !new RegExp(f.pattern).test(v)) problems.push(`${where}: ${f.name}=${v} does not match ${f.pattern}`);
-      if (f.foreignKey && !keys[f.foreignKey]?.has(v)) problems.push(`${where}: ${f.name}=${v} is not in ${f.foreignKey}`);
-      if (f.unique) {
-        const k = `${table}.${f.name}`;
-        const seen = (keys[k] ??= new Set());
-        if (seen.has(v)) problems.push(`${where}: ${f.name}=${v} is not unique`);
-        seen.add(v);
-      }
-    }
-    if (table === 'observations' && Date.parse(row.eventStart ?? '') > Date.parse(row.eventEnd ?? '')) problems.push(`${where}: eventStart after eventEnd`);
-  });
-  return problems;
-}
-
+/** Validate the written package against the independent copy of the standard's schemas. */
 function validatePackage(dir: string): { problems: string[]; observations: Record<string, string>[] } {
-  const keys: Record<string, Set<string>> = {};
-  const problems: string[] = [];
-  for (const t of ['deployments', 'media', 'observations'] as const) problems.push(...validate(t, readFileSync(join(dir, `${t}.csv`), 'utf8'), keys));
-  // Foreign keys point at tables validated earlier; media.mediaID is collected for observations.
-  return { problems, observations: parseCsv(readFileSync(join(dir, 'observations.csv'), 'utf8')).rows };
+  const files = Object.fromEntries(['deployments.csv', 'media.csv', 'observations.csv', 'datapackage.json'].map((f) => [f, readFileSync(join(dir, f), 'utf8')]));
+  return { problems: validateCamtrapPackage(files, TABLES), observations: parseCsv(files['observations.csv'] as string).rows };
 }
 
 describe('Camtrap DP 1.0 export', () => {
