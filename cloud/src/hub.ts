@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { buildApp } from './http/app.js';
 import { startBroker, type Broker } from './broker/broker.js';
@@ -59,7 +60,7 @@ export async function startHub(config: HubConfig, logger: Logger): Promise<Hub> 
       const b = broker;
       cleanups.push(() => b.stop());
     }
-    const gallery = new Gallery({ sql: store.sql, settings: config.gallery, prefix: config.prefix, logger });
+    const gallery = new Gallery({ sql: store.sql, settings: config.gallery, prefix: config.prefix, logger, indexDir: join(config.dataDir, 'gallery-index') });
     await gallery.start();
     cleanups.push(() => gallery.stop());
     const loopback = (h: string) => (h === '0.0.0.0' || h === '::' ? '127.0.0.1' : h);

@@ -20,6 +20,8 @@ export interface GalleryOptions {
   logger: Logger;
   publisher?: DeltaPublisher | undefined;
   catchUp?: CatchUpOptions;
+  /** Save the index here and load it at the next start (see index-file.ts); none: rebuilt every start. */
+  indexDir?: string | undefined;
 }
 
 /**
@@ -36,7 +38,7 @@ export class Gallery {
   private readonly log: Logger;
 
   constructor(private readonly opts: GalleryOptions) {
-    this.scorer = new UsearchScorer(opts.sql);
+    this.scorer = new UsearchScorer(opts.sql, { dir: opts.indexDir });
     this.decisions = new GalleryDecisions(opts.sql, opts.settings.keepVersions);
     this.queries = new GalleryQueries(opts.sql);
     this.log = opts.logger.child({ mod: 'gallery' });
@@ -44,12 +46,18 @@ export class Gallery {
   }
 
   async start(): Promise<void> {
-    await this.scorer.rebuild();
-    this.log.info({ refs: this.scorer.size() }, 'gallery index built');
+    const t = performance.now();
+    const parts = await this.scorer.start();
+    this.log.info({ refs: this.scorer.size(), ...parts, ms: Math.round(performance.now() - t) }, 'gallery index ready');
   }
 
   async stop(): Promise<void> {
     await this.chain.catch(() => {});
+    try {
+      this.scorer.save();
+    } catch (err) {
+      this.log.warn({ err: (err as Error).message }, 'gallery index not saved; the next start rebuilds it from the store');
+    }
   }
 
   setPublisher(p: DeltaPublisher): void {

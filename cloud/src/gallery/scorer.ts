@@ -3,6 +3,7 @@ import usearch from 'usearch';
 import { decodeEmbedding } from '@spoor/protocol';
 import { calibrate, DEFAULT_CALIBRATION, type Calibration } from '@spoor/protocol/calibration';
 import type { Sql } from '../store/sql.js';
+import { fingerprint, usableFile, writePart } from './index-file.js';
 
 const { Index, MetricKind, ScalarKind } = usearch;
 const ADD_THREADS = Math.max(1, Math.min(4, availableParallelism()));
@@ -29,6 +30,9 @@ export interface CandidateScorer {
 interface Part {
   index: UIndex;
   owner: Map<bigint, string>;
+  dim: number;
+  /** Changed since it was loaded or saved. */
+  dirty: boolean;
 }
 
 export interface IndexedRef {
@@ -50,11 +54,79 @@ export interface IndexedRef {
 export class UsearchScorer implements CandidateScorer {
   private parts = new Map<string, Part>();
 
+  private readonly calibrationFor: (species: string) => Calibration;
+  private readonly dir: string | undefined;
+
   constructor(
     private readonly sql: Sql,
-    /** Each species' calibration; the device default until fitted ones reach the hub. */
-    private readonly calibrationFor: (species: string) => Calibration = () => DEFAULT_CALIBRATION,
-  ) {}
+    opts: {
+      /** Each species' calibration; the device default until fitted ones reach the hub. */
+      calibrationFor?: (species: string) => Calibration;
+      /** Where the index parts are saved (index-file.ts); none: rebuilt from the store at every start. */
+      dir?: string | undefined;
+    } = {},
+  ) {
+    this.calibrationFor = opts.calibrationFor ?? (() => DEFAULT_CALIBRATION);
+    this.dir = opts.dir;
+  }
+
+  /**
+   * Everything from the store, at start. With a `dir`, each part whose saved file still holds
+   * exactly the store's active references is loaded; only the others are built.
+   */
+  async start(): Promise<{ loaded: number; built: number }> {
+    if (!this.dir) {
+      await this.rebuild();
+      return { loaded: 0, built: this.parts.size };
+    }
+    const dir = this.dir;
+    const { rows } = await this.sql.query<Record<string, unknown>>(
+      `SELECT r.id::text AS ref_id, r.individual_id, i.fleet_id, i.species, r.dim
+         FROM individual_refs r JOIN individuals i ON i.id = r.individual_id WHERE i.status = 'active'`,
+    );
+    const wanted = new Map<string, { fleetId: string; species: string; dim: number; owner: Map<bigint, string> }>();
+    for (const r of rows) {
+      const k = partKey(String(r.fleet_id), String(r.species), Number(r.dim));
+      let w = wanted.get(k);
+      if (!w) wanted.set(k, (w = { fleetId: String(r.fleet_id), species: String(r.species), dim: Number(r.dim), owner: new Map() }));
+      w.owner.set(BigInt(String(r.ref_id)), String(r.individual_id));
+    }
+    this.parts.clear();
+    let loaded = 0;
+    const stale: { fleetId: string; species: string; dim: number }[] = [];
+    for (const [k, w] of wanted) {
+      const file = usableFile(dir, k, w.dim, fingerprint(w.owner.keys()));
+      if (!file) {
+        stale.push(w);
+        continue;
+      }
+      const index = newIndex(w.dim);
+      index.load(file);
+      this.parts.set(k, { index, owner: w.owner, dim: w.dim, dirty: false });
+      loaded++;
+    }
+    for (const w of stale) {
+      const { rows: refs } = await this.sql.query<Record<string, unknown>>(
+        `SELECT r.id::text AS ref_id, r.individual_id, i.fleet_id, i.species, r.dim, encode(r.embedding, 'base64') AS embedding, r.scale
+           FROM individual_refs r JOIN individuals i ON i.id = r.individual_id
+          WHERE i.status = 'active' AND i.fleet_id = $1 AND i.species = $2 AND r.dim = $3 ORDER BY r.id`,
+        [w.fleetId, w.species, w.dim],
+      );
+      this.add(refs.map(toIndexedRef));
+    }
+    this.save();
+    return { loaded, built: stale.length };
+  }
+
+  /** Save the parts that changed (after start, at stop). */
+  save(): void {
+    if (!this.dir) return;
+    for (const [k, p] of this.parts) {
+      if (!p.dirty) continue;
+      writePart(this.dir, k, p.dim, p.owner.keys(), (path) => p.index.save(path));
+      p.dirty = false;
+    }
+  }
 
   async rebuild(fleetId?: string): Promise<void> {
     const { rows } = await this.sql.query<Record<string, unknown>>(
@@ -81,6 +153,7 @@ export class UsearchScorer implements CandidateScorer {
         if (!ids.has(owner)) continue;
         part.index.remove(key);
         part.owner.delete(key);
+        part.dirty = true;
       }
     }
     const { rows } = await this.sql.query<Record<string, unknown>>(
@@ -110,6 +183,7 @@ export class UsearchScorer implements CandidateScorer {
       b.vectors.forEach((v, i) => matrix.set(v, i * b.dim));
       // Searches use one thread, never more than the adds (usearch 2.21 aborts otherwise, docs/reid.md).
       part.index.add(BigUint64Array.from(b.keys), matrix, ADD_THREADS);
+      part.dirty = true;
     }
   }
 
@@ -136,11 +210,10 @@ export class UsearchScorer implements CandidateScorer {
   }
 
   private part(fleetId: string, species: string, dim: number, create: boolean): Part | undefined {
-    const k = `${fleetId}\u0000${species}\u0000${dim}`;
+    const k = partKey(fleetId, species, dim);
     let p = this.parts.get(k);
     if (!p && create) {
-      // I8: the references are int8 on the wire anyway; half the add and search time of F32.
-      p = { index: new Index({ dimensions: dim, metric: MetricKind.Cos, quantization: ScalarKind.I8, connectivity: 16, expansion_add: 128, expansion_search: 64, multi: false }), owner: new Map() };
+      p = { index: newIndex(dim), owner: new Map(), dim, dirty: true };
       this.parts.set(k, p);
     }
     return p;
@@ -157,4 +230,11 @@ function toIndexedRef(r: Record<string, unknown>): IndexedRef {
     embedding: String(r.embedding).replace(/\s+/g, ''),
     scale: Number(r.scale),
   };
+}
+
+const partKey = (fleetId: string, species: string, dim: number): string => `${fleetId}\u0000${species}\u0000${dim}`;
+
+/** I8: the references are int8 on the wire anyway; half the add and search time of F32. */
+function newIndex(dim: number): UIndex {
+  return new Index({ dimensions: dim, metric: MetricKind.Cos, quantization: ScalarKind.I8, connectivity: 16, expansion_add: 128, expansion_search: 64, multi: false });
 }
