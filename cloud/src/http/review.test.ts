@@ -202,5 +202,18 @@ describe.each(['pglite', 'postgres'] as const)('sighting queue, species review a
     expect(audit).toEqual([expect.objectContaining({ actor: 'rev@example.org', kind: 'confirm', targetIds: [individual], undoneBy: null })]);
     expect((await get(`/api/sightings/${sB.id}`)).detections[0].globalIndividualId).toBe(individual);
     expect((await app.inject({ url: `/api/proposals/${randomUUID()}`, headers: viewer })).statusCode).toBe(404);
+
+    // trap-a sees it again; a split of that sighting leaves trap-a's link where it was (sA stays),
+    // but the split-off sighting is listed under the new individual only.
+    const sA2 = makeReidSighting('trap-a', localA, 'known', vectorFor(3, 64, 0.01), { takenAt: new Date('2025-06-03T00:00:00Z') });
+    await store.sightings.upsertMany([sA2]);
+    await gallery.onCommitted([sA2]);
+    expect((await get(`/api/individuals/${individual}/sightings`)).items.map((i: { id: string }) => i.id)).toEqual([sA2.id, sB.id, sA.id]);
+    const { version } = await get(`/api/individuals/${individual}`);
+    const split = await app.inject({ method: 'POST', url: `/api/individuals/${individual}/split`, headers: rev, payload: { sightingIds: [sA2.id], expectedVersion: version } });
+    expect(split.statusCode, split.body).toBe(200);
+    const created = JSON.parse(split.body).createdId as string;
+    expect((await get(`/api/individuals/${individual}/sightings`)).items.map((i: { id: string }) => i.id)).toEqual([sB.id, sA.id]);
+    expect((await get(`/api/individuals/${created}/sightings`)).items.map((i: { id: string }) => i.id)).toEqual([sA2.id]);
   });
 });

@@ -119,13 +119,18 @@ export class IdentityViews {
     };
   }
 
-  /** Sightings of a global individual (through its device links and its references), newest first, with a per-device summary. */
+  /**
+   * Sightings of a global individual (through its device links and its references), newest
+   * first, with a per-device summary. A sighting whose reference a split moved to another
+   * individual belongs there, even while its device's link stays here.
+   */
   async individualSightings(individualId: string, limit: number): Promise<{ items: SightingCard[]; total: number; devices: { deviceId: string; sightings: number; firstAt: string; lastAt: string }[] }> {
     const ind = await this.sql.query('SELECT id FROM individuals WHERE id = $1', [individualId]);
     if (ind.rows.length === 0) throw HubErrors.SPOOR_E_NOT_FOUND(`individual ${individualId}`);
     const mine = `SELECT s.id, s.device_id, s.taken_at, d.local_individual_id AS local_id FROM sightings s JOIN detections d ON d.sighting_id = s.id
                     JOIN individual_links l ON l.device_id = s.device_id AND l.local_id = d.local_individual_id
                    WHERE l.individual_id = $1 AND NOT s.unidentifiable
+                     AND NOT EXISTS (SELECT 1 FROM individual_refs o WHERE o.sighting_id = s.id AND o.local_id = d.local_individual_id AND o.individual_id <> $1)
                   UNION SELECT s.id, s.device_id, s.taken_at, r.local_id FROM individual_refs r JOIN sightings s ON s.id = r.sighting_id WHERE r.individual_id = $1`;
     const { rows } = await this.sql.query<{ id: string; local_id: string; taken_at: unknown }>(
       `SELECT DISTINCT ON (taken_at, id) id, local_id, taken_at FROM (${mine}) x ORDER BY taken_at DESC, id DESC LIMIT $2`,
