@@ -159,7 +159,7 @@ export class ExportJobs {
     );
     const globalOf = new Map(links.rows.map((l) => [`${l.device_id}\u0000${l.local_id}`, l.individual_id]));
     const { where, args } = this.range(params);
-    const sightings: { sighting: CamtrapSighting; classifiedAt: unknown; individualID: (local: string) => string | null }[] = [];
+    const sightings: { sighting: CamtrapSighting; classifiedAt: unknown; classifiedBy: string | null; individualID: (local: string) => string | null }[] = [];
     let after: { takenAt: string; id: string } | null = null;
     for (;;) {
       const page: { rows: { id: string; taken_at: unknown; received_at: unknown }[] } = await this.sql.query<{ id: string; taken_at: unknown; received_at: unknown }>(
@@ -174,6 +174,7 @@ export class ExportJobs {
         sightings.push({
           sighting: reviewedForExport(s),
           classifiedAt: s.review.at ?? receivedAt.get(s.id),
+          classifiedBy: s.review.state === 'reviewed' ? s.review.by : null,
           individualID: (local) => (s.unidentifiable ? null : (globalOf.get(`${s.deviceId}\u0000${local}`) ?? null)),
         });
       }

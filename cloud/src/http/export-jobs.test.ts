@@ -69,6 +69,11 @@ describe.each(['pglite', 'postgres'] as const)('Camtrap DP export jobs with prog
     expect(validateCamtrapPackage(f)).toEqual([]);
     const obs = parseCsv(f['observations.csv'] as string).rows;
     expect(obs.map((o) => o.scientificName).filter(Boolean).sort()).toEqual(['Canis aureus', 'Lynx lynx', 'Meles meles']);
+    // What a person reviewed is a human classification by that person, without a model probability.
+    const jackal = obs.find((o) => o.scientificName === 'Canis aureus');
+    expect(jackal).toMatchObject({ classificationMethod: 'human', classificationProbability: '' });
+    expect(jackal?.classifiedBy).not.toBe('spoor');
+    expect(obs.find((o) => o.scientificName === 'Lynx lynx')).toMatchObject({ classificationMethod: 'machine', classifiedBy: 'spoor' });
     // The deer box a reviewer marked blank is not an animal: its sighting is exported as an event-level blank.
     expect(obs.filter((o) => o.observationType === 'blank').map((o) => o.eventID)).toEqual([deer.eventId]);
     const deps = parseCsv(f['deployments.csv'] as string).rows;

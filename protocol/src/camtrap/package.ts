@@ -45,8 +45,12 @@ export interface CamtrapDeployment {
 }
 
 export interface CamtrapPackageInput {
-  /** In any order; each with when it was classified and how its local individual ids map to exported ones. */
-  sightings: Iterable<{ sighting: CamtrapSighting; classifiedAt: unknown; individualID: (localId: string) => string | null }>;
+  /**
+   * In any order; each with when it was classified, by whom when a person reviewed it
+   * (`classificationMethod: human`; otherwise `machine` by spoor), and how its local
+   * individual ids map to exported ones.
+   */
+  sightings: Iterable<{ sighting: CamtrapSighting; classifiedAt: unknown; classifiedBy?: string | null | undefined; individualID: (localId: string) => string | null }>;
   /** Per deviceId. */
   deployments?: Record<string, CamtrapDeployment | undefined>;
   created?: Date;
@@ -75,7 +79,7 @@ export function buildCamtrapPackage(input: CamtrapPackageInput): CamtrapFiles {
   const observations: CsvRow[] = [];
   const taxa = new Map<string, string>();
   const depId = (deviceId: string) => input.deployments?.[deviceId]?.deploymentID || deviceId;
-  for (const { sighting: s, classifiedAt, individualID } of input.sightings) {
+  for (const { sighting: s, classifiedAt, classifiedBy, individualID } of input.sightings) {
     const span = spans.get(s.deviceId);
     if (!span) spans.set(s.deviceId, { start: s.takenAt, end: s.endAt, cameraID: s.cameraId });
     else {
@@ -96,7 +100,11 @@ export function buildCamtrapPackage(input: CamtrapPackageInput): CamtrapFiles {
         fileMediatype: 'image/jpeg',
       });
     }
-    const classifiedAtIso = dt(classifiedAt);
+    const classification = {
+      classificationMethod: classifiedBy ? 'human' : 'machine',
+      classifiedBy: classifiedBy || 'spoor',
+      classificationTimestamp: dt(classifiedAt),
+    };
     s.detections.forEach((d, idx) => {
       const local = d.individual?.id ?? null;
       const name = d.category === 'animal' ? (d.taxon?.label ?? null) : null;
@@ -117,10 +125,9 @@ export function buildCamtrapPackage(input: CamtrapPackageInput): CamtrapFiles {
         bboxY: d.bbox[1],
         bboxWidth: Math.max(d.bbox[2], 1e-6),
         bboxHeight: Math.max(d.bbox[3], 1e-6),
-        classificationMethod: 'machine',
-        classifiedBy: 'spoor',
-        classificationTimestamp: classifiedAtIso,
-        classificationProbability: d.taxon?.p ?? d.confidence,
+        ...classification,
+        // A person's verdict has no model probability.
+        classificationProbability: classifiedBy ? null : (d.taxon?.p ?? d.confidence),
       });
     });
     if (s.detections.length === 0) {
@@ -132,9 +139,7 @@ export function buildCamtrapPackage(input: CamtrapPackageInput): CamtrapFiles {
         eventEnd: dt(s.endAt),
         observationLevel: 'event',
         observationType: 'blank',
-        classificationMethod: 'machine',
-        classifiedBy: 'spoor',
-        classificationTimestamp: classifiedAtIso,
+        ...classification,
       });
     }
   }
