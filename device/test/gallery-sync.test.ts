@@ -170,6 +170,7 @@ describe.each(['pglite', 'postgres'] as const)('global gallery reaches the devic
     expect(accepted.status).toBe(200);
     const version = await hubVersion();
     await waitFor(() => a.global.version() === version && b.global.version() === version, `both traps at gallery version ${version}`, 15_000);
+    expect(b.relay?.status().gallery).toEqual({ fleetId: FLEET, version });
     expect(a.individuals.get(sa.individuals[0]?.id as string)?.globalId).toBe(g);
     expect(b.individuals.get(sb.individuals[0]?.id as string)?.globalId).toBe(g);
     // trap-b's mirror of the leopard (from version 1) is gone now that its own individual is linked.

@@ -160,6 +160,7 @@ export class SyncRelay {
       dropped: this.dropped,
       config: { ...this.control.configState },
       lastCommand: this.control.lastCommand,
+      ...(this.deps.gallery ? { gallery: this.deps.gallery.state() } : {}),
     };
   }
 

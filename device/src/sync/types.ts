@@ -24,6 +24,8 @@ export interface SyncStatus {
   dropped: number;
   config: ConfigState;
   lastCommand: CommandOutcome | null;
+  /** The fleet gallery version applied here (with cloud.mqttUrl). */
+  gallery?: { fleetId: string; version: number };
 }
 
 
