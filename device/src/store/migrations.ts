@@ -147,7 +147,8 @@ export const MIGRATIONS: readonly string[] = [
     body TEXT NOT NULL,
     fitted_at TEXT NOT NULL
   );
-  `,  // 4: the hub's global gallery on the device. Each global individual stands here as a local
+  `,
+  // 4: the hub's global gallery on the device. Each global individual stands here as a local
   // individual (this device's own, linked by the hub, or a mirror made for it, origin 'sighted'
   // with mirror = 1); its reference embeddings sit in gallery_vectors with origin 'hub:<global id>'.
   // gallery_sync records the fleet gallery version applied, so a restart resumes from it.
