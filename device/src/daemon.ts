@@ -9,6 +9,8 @@ import { enrollIndividual } from './reid/enroll.js';
 import { SettingsFile, SettingsService, withOverlay } from './http/settings.js';
 import { openRuntime, type DeviceRuntime } from './runtime.js';
 import { SyncRelay } from './sync/relay.js';
+import { GallerySync } from './sync/gallery-sync.js';
+import { GlobalGallery } from './reid/global-gallery.js';
 import { openLine } from '@spoor/native';
 import { GpioTrigger } from './triggers/gpio.js';
 import { WatchFolder } from './triggers/watch-folder.js';
@@ -20,6 +22,8 @@ export interface Daemon {
   runtime: DeviceRuntime;
   /** Store-and-forward to the hub; null when `cloud.mqttUrl` is not set. */
   relay: SyncRelay | null;
+  /** The fleet's global gallery applied on this device; null without `cloud.mqttUrl`. */
+  gallerySync: GallerySync | null;
   /** The PIR trigger; null unless `gpio.enabled`. */
   gpio: GpioTrigger | null;
   app: FastifyInstance;
@@ -106,8 +110,12 @@ async function startParts(fileConfig: ResolvedConfig, logger: Logger, restart: (
     await runtime.close();
     throw err;
   }
+  let gallerySync: GallerySync | null = null;
   if (config.cloud.mqttUrl) {
+    const global = new GlobalGallery(runtime.db, runtime.gallery, config.deviceId, config.cloud.fleetId, logger.child({ mod: 'gallery-sync' }));
+    gallerySync = new GallerySync({ global, prefix: config.cloud.prefix, logger: logger.child({ mod: 'gallery-sync' }) });
     relay = new SyncRelay({
+      gallery: gallerySync,
       config,
       db: runtime.db,
       logger: logger.child({ mod: 'sync' }),
@@ -197,6 +205,7 @@ async function startParts(fileConfig: ResolvedConfig, logger: Logger, restart: (
 
   await health.start();
   processor.start();
+  gallerySync?.start();
   relay?.start();
   await watch?.start();
   await app.listen({ host: config.http.host, port: config.http.port });
@@ -208,6 +217,7 @@ async function startParts(fileConfig: ResolvedConfig, logger: Logger, restart: (
   return {
     runtime,
     relay,
+    gallerySync,
     gpio,
     app,
     port,
@@ -217,6 +227,7 @@ async function startParts(fileConfig: ResolvedConfig, logger: Logger, restart: (
       await gpio?.stop();
       await watch?.stop();
       await relay?.stop(); // sends the retained `offline`; unacknowledged rows stay due first
+      gallerySync?.stop();
       await health.stop();
       await runtime.close();
       logger.info('spoor-device stopped');
