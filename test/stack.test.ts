@@ -55,6 +55,13 @@ describe('device → hub over MQTT (real processes)', () => {
     }, 'the device outbox to drain', 20_000);
     expect(await readdir(join(dir, 'inbox'))).toEqual([]);
 
+    // The daemon applies the fleet's global gallery: its version catches up with the hub's.
+    const fleet = (await (await api('/api/gallery/default?since=0')).json()) as { version: number };
+    await waitFor(async () => {
+      const s = (await (await deviceApi.fetch('/api/status')).json()) as { sync: { gallery?: { fleetId: string; version: number } } };
+      return s.sync.gallery?.fleetId === 'default' && s.sync.gallery.version === fleet.version ? s : null;
+    }, `the device to apply gallery version ${fleet.version}`, 20_000);
+
     device.child.kill('SIGTERM');
     hub.child.kill('SIGTERM');
     expect(await device.exited).toBe(0);
