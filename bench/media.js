@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import pino from 'pino';
 import { benchArgs, quantile, round, table } from './lib.js';
 
-const HELP = `Usage: node bench/media.js [--sightings N] [--frames N] [--json]
+const HELP = `Usage: npm run bench:media -- [--sightings N] [--frames N] [--json]
 
 Stores --sightings (default 5) synthetic bursts of --frames (default 3) 1920×1080 JPEG
 photos with one animal each (q90, like bench:ingest's reference JPEG), makes their media
