@@ -12,12 +12,11 @@ import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
 import { codecs, encodeEmbedding, uuidv7 } from '@spoor/protocol';
 import { createLogger, openStore, parseConfig } from '@spoor/cloud';
 import { Gallery } from '@spoor/cloud/gallery/gallery';
 import { DEFAULT_MATCH_SETTINGS } from '@spoor/cloud/gallery/matching';
-import { benchArgs, progress, quantile, round, table } from './lib.js';
+import { benchArgs, freshDatabase, progress, quantile, round, table } from './lib.js';
 
 const HELP = `Usage: npm run bench:gallery -- [--individuals N] [--proposals N] [--dim N] [--targets list] [--json]
 
@@ -66,24 +65,6 @@ function unit(seed, noise = 0, noiseSeed = 0) {
   return v.map((y) => y / norm);
 }
 
-async function freshDatabase(url) {
-  const name = `spoor_bench_${randomUUID().slice(0, 8)}`;
-  const admin = new pg.Client({ connectionString: url, connectionTimeoutMillis: 3_000 });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
-  const u = new URL(url);
-  u.pathname = `/${name}`;
-  return {
-    url: u.toString(),
-    async drop() {
-      const c = new pg.Client({ connectionString: url });
-      await c.connect();
-      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await c.end();
-    },
-  };
-}
 
 /** 100k individuals, links and refs in chunks of multi-row inserts (unnest arrays): seconds, not the hours ingest would take. */
 async function bulkLoad(sql) {

@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import mqtt from 'mqtt';
-import { benchArgs, quantile, round, table } from './lib.js';
+import { benchArgs, freshDatabase, quantile, round, table } from './lib.js';
 
 const HELP = `Usage: npm run bench:ingest -- [--devices N] [--sightings N] [--window N] [--targets list] [--json]
 
@@ -206,7 +206,7 @@ async function hubRun(kind, ids, perDevice, window) {
   let db = null;
   let child = null;
   try {
-    if (kind === 'postgres') db = await createDatabase(args['database-url']);
+    if (kind === 'postgres') db = await freshDatabase(args['database-url']);
     const dbArgs = db ? ['--database-url', db.url] : [];
     const config = join(dir, 'hub.json');
     await writeFile(config, JSON.stringify({ dataDir: join(dir, 'data'), logLevel: 'warn' }));
@@ -414,29 +414,3 @@ function cpuNow(pid) {
   return { target: proc(pid), self: proc('self'), postgres, machine: all.reduce((a, b) => a + b, 0) - idle };
 }
 
-/** A fresh database `spoor_bench_<random>` on the server; dropped afterwards. */
-async function createDatabase(url) {
-  const pg = (await import('pg')).default;
-  const admin = new pg.Client({ connectionString: url, connectionTimeoutMillis: 3_000 });
-  try {
-    await admin.connect();
-  } catch (err) {
-    throw new Error(
-      `The Postgres server at ${url} is not reachable (${err.message}). Start it with \`pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start\`, or pass --database-url.`,
-    );
-  }
-  const name = `spoor_bench_${randomBytes(6).toString('hex')}`;
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
-  const u = new URL(url);
-  u.pathname = `/${name}`;
-  return {
-    url: u.toString(),
-    async drop() {
-      const c = new pg.Client({ connectionString: url });
-      await c.connect();
-      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await c.end();
-    },
-  };
-}

@@ -1,5 +1,6 @@
 // Shared helpers for the benchmarks: argument parsing, tables, stats. Plain ESM so a bench
 // runs on the compiled packages without a TypeScript loader.
+import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
 
 export function benchArgs(help, options) {
@@ -47,6 +48,33 @@ export function progress(label, total) {
         shown = n;
         process.stderr.write(`${label} ${n}/${total}\n`);
       }
+    },
+  };
+}
+
+/** A fresh database `spoor_bench_<random>` on the server; dropped afterwards. */
+export async function freshDatabase(url) {
+  const pg = (await import('pg')).default;
+  const admin = new pg.Client({ connectionString: url, connectionTimeoutMillis: 3_000 });
+  try {
+    await admin.connect();
+  } catch (err) {
+    throw new Error(
+      `The Postgres server at ${url} is not reachable (${err.message}). Start it with \`pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start\`, or pass --database-url.`,
+    );
+  }
+  const name = `spoor_bench_${randomBytes(6).toString('hex')}`;
+  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.end();
+  const u = new URL(url);
+  u.pathname = `/${name}`;
+  return {
+    url: u.toString(),
+    async drop() {
+      const c = new pg.Client({ connectionString: url });
+      await c.connect();
+      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await c.end();
     },
   };
 }
