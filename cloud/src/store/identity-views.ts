@@ -1,4 +1,5 @@
 import { HubErrors } from '../errors.js';
+import type { DecisionRecord } from '../gallery/queries.js';
 import { SightingQueue, type QueueItem } from './queue.js';
 import type { Queryable } from './sql.js';
 
@@ -21,15 +22,8 @@ export interface SightingCard {
   media: MediaRef[];
 }
 
-export interface DecisionRow {
-  id: string;
-  actor: string;
-  at: string;
-  kind: string;
-  targetIds: string[];
-  undoneBy: string | null;
-  undoes: string | null;
-  /** Sightings the decision reviewed or marked unidentifiable. */
+/** An audit row with the sightings the decision reviewed or marked unidentifiable. */
+export interface DecisionRow extends DecisionRecord {
   sightingIds: string[];
 }
 
