@@ -1,12 +1,11 @@
 import { createHash } from 'node:crypto';
-import { mkdtemp, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, describe, expect, it } from 'vitest';
 import { renderScene } from '@spoor/models/testing';
 import { panelLogin } from '../device/test/helpers.js';
-import { DEVICE_BIN, HUB_BIN, type Proc, cliJson, startJson, waitFor } from './helpers.js';
+import { type Proc, startStack, waitFor } from './helpers.js';
 
 interface MediaItem {
   id: string;
@@ -25,33 +24,11 @@ describe('device → hub media (real processes, full bandwidth)', () => {
   afterAll(() => procs.forEach((p) => p.child.exitCode === null && p.child.kill('SIGKILL')));
 
   it('a photo dropped at the trap becomes a sighting with its crop and frame on the hub, and the device outbox empties', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'spoor-media-stack-'));
-    const hubData = join(dir, 'hub');
-    const hub = await startJson<{ http: number; mqtt: number }>([HUB_BIN, 'run', '--data', hubData, '--http-port', '0', '--mqtt-port', '0', '--json']);
-    procs.push(hub);
-    const creds = cliJson<{ deviceId: string; username: string; password: string; fleetId: string }>([HUB_BIN, 'devices', 'add', 'trap-media', '--data', hubData, '--json']);
-    const { token } = cliJson<{ token: string }>([HUB_BIN, 'tokens', 'add', '--role', 'viewer', '--data', hubData, '--json']);
-    const config = join(dir, 'device.json');
-    await writeFile(
-      config,
-      JSON.stringify({
-        deviceId: creds.deviceId,
-        dataDir: 'device',
-        inbox: 'inbox',
-        http: { host: '127.0.0.1', port: 0 },
-        watch: { stableMs: 150, pollMs: 100 },
-        pipeline: { burstWindowSec: 0.5 },
-        cloud: { mqttUrl: `mqtt://127.0.0.1:${hub.ready.mqtt}`, username: creds.username, password: creds.password, fleetId: creds.fleetId },
-        sync: { bandwidth: 'full' },
-      }),
-    );
-    const device = await startJson<{ http: number }>([DEVICE_BIN, 'run', '--config', config, '--json']);
-    procs.push(device);
+    const { dir, device, hub, api } = await startStack({ deviceId: 'trap-media', role: 'viewer', procs, device: { sync: { bandwidth: 'full' } } });
 
     const photo = await renderScene({ width: 1280, height: 720, seed: 78, format: 'jpeg', objects: [{ category: 'animal', species: 'Equus quagga', individual: 13, box: [0.3, 0.3, 0.35, 0.4] }] });
     await writeFile(join(dir, 'inbox', 'IMG_0078.JPG'), photo);
 
-    const api = (path: string) => fetch(`http://127.0.0.1:${hub.ready.http}${path}`, { headers: { authorization: `Bearer ${token}` } });
     const sighting = await waitFor(async () => {
       const r = (await (await api('/api/sightings?deviceId=trap-media')).json()) as { items: { id: string; detections: unknown[] }[]; total: number };
       return r.total >= 1 ? r.items[0] : null;

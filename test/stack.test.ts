@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { renderScene } from '@spoor/models/testing';
 import { panelLogin } from '../device/test/helpers.js';
-import { DEVICE_BIN, HUB_BIN, type Proc, ROOT, cliJson, startJson, waitFor } from './helpers.js';
+import { type Proc, ROOT, startJson, startStack, waitFor } from './helpers.js';
 
 /** The device and the hub as separate processes, talking over real MQTT, committing to PGlite. */
 describe('device → hub over MQTT (real processes)', () => {
@@ -12,34 +12,12 @@ describe('device → hub over MQTT (real processes)', () => {
   afterAll(() => procs.forEach((p) => p.child.exitCode === null && p.child.kill('SIGKILL')));
 
   it('a photo dropped at the trap becomes a sighting committed on the hub, and the device outbox empties', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'spoor-stack-'));
-    const hubData = join(dir, 'hub');
-    const hub = await startJson<{ http: number; mqtt: number }>([HUB_BIN, 'run', '--data', hubData, '--http-port', '0', '--mqtt-port', '0', '--json']);
-    procs.push(hub);
-    const creds = cliJson<{ deviceId: string; username: string; password: string; fleetId: string }>([HUB_BIN, 'devices', 'add', 'trap-e2e', '--data', hubData, '--json']);
+    const { dir, device, hub, creds, api } = await startStack({ deviceId: 'trap-e2e', role: 'admin', procs });
     expect(creds).toMatchObject({ deviceId: 'trap-e2e', fleetId: 'default' });
-    const { token } = cliJson<{ token: string }>([HUB_BIN, 'tokens', 'add', '--role', 'admin', '--data', hubData, '--json']);
-
-    const config = join(dir, 'device.json');
-    await writeFile(
-      config,
-      JSON.stringify({
-        deviceId: creds.deviceId,
-        dataDir: 'device',
-        inbox: 'inbox',
-        http: { host: '127.0.0.1', port: 0 },
-        watch: { stableMs: 150, pollMs: 100 },
-        pipeline: { burstWindowSec: 0.5 },
-        cloud: { mqttUrl: `mqtt://127.0.0.1:${hub.ready.mqtt}`, username: creds.username, password: creds.password, fleetId: creds.fleetId },
-      }),
-    );
-    const device = await startJson<{ http: number }>([DEVICE_BIN, 'run', '--config', config, '--json']);
-    procs.push(device);
 
     const photo = await renderScene({ width: 1280, height: 720, seed: 77, format: 'jpeg', objects: [{ category: 'animal', species: 'Equus quagga', individual: 12, box: [0.3, 0.3, 0.35, 0.4] }] });
     await writeFile(join(dir, 'inbox', 'IMG_0042.JPG'), photo);
 
-    const api = (path: string) => fetch(`http://127.0.0.1:${hub.ready.http}${path}`, { headers: { authorization: `Bearer ${token}` } });
     const body = await waitFor(async () => {
       const r = (await (await api('/api/sightings?deviceId=trap-e2e')).json()) as { items: { id: string; detections: { taxon: { label: string } | null }[] }[]; total: number };
       return r.total >= 1 ? r : null;
