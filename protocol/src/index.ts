@@ -3,6 +3,7 @@ export * from './ids.js';
 export * from './topics.js';
 export * from './codec.js';
 export * from './embedding.js';
+export * from './keypoints.js';
 export * from './payloads/index.js';
 export * from './config-file.js';
 export * from './http-error.js';

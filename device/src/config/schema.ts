@@ -154,6 +154,10 @@ export const DeviceConfigSchema = Type.Object(
           description: 'metadata: detections, taxa, int8 embeddings, no pixels; crops: also f32 embeddings and a JPEG crop of each detection (≤512 px); full: also each frame (≤1920 px).',
         }),
         blurPersons: Type.Boolean({ default: true, description: 'Blur person boxes in every crop and frame sent to the hub (privacy).' }),
+        sendKeypoints: Type.Boolean({
+          default: true,
+          description: 'crops/full: send the ORB keypoints ReID used with each animal crop (about 19 KB per crop at 400 keypoints), so reviewers see which regions of two crops match.',
+        }),
         dailyBudgetBytes: Type.Integer({ minimum: 0, default: 50 * 1024 * 1024, description: 'Bytes per UTC day; once spent only priority sightings go. 0 = unlimited.' }),
         outboxQuotaBytes: Type.Integer({ minimum: 1024, default: 200 * 1024 * 1024, description: 'Disk the outbox may use; above it the lowest-priority, oldest rows are dropped (logged).' }),
         receiptTimeoutSec: Type.Integer({ minimum: 1, maximum: 86_400, default: 60, description: 'A sighting with no receipt from the hub after this long is sent again.' }),

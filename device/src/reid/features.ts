@@ -29,18 +29,10 @@ interface RgbImage {
  * descriptor space), resized to one scale, contrast-equalised with CLAHE, then ORB.
  */
 export function extractFeatures(cv: Cv, img: RgbImage, bbox: readonly [number, number, number, number], opts: FeatureOptions): LocalFeatures {
-  const x0 = clamp(Math.floor(bbox[0] * img.width), 0, img.width - 1);
-  const y0 = clamp(Math.floor(bbox[1] * img.height), 0, img.height - 1);
-  const x1 = clamp(Math.ceil((bbox[0] + bbox[2]) * img.width), x0 + 1, img.width);
-  const y1 = clamp(Math.ceil((bbox[1] + bbox[3]) * img.height), y0 + 1, img.height);
-  const w = x1 - x0;
-  const h = y1 - y0;
+  const { x0, y0, w, h, tw, th } = featureCrop(bbox, img.width, img.height);
   const rgb = new Uint8Array(w * h * 3);
-  for (let y = 0; y < h; y++) rgb.set(img.data.subarray(((y0 + y) * img.width + x0) * 3, ((y0 + y) * img.width + x1) * 3), y * w * 3);
+  for (let y = 0; y < h; y++) rgb.set(img.data.subarray(((y0 + y) * img.width + x0) * 3, ((y0 + y) * img.width + x0 + w) * 3), y * w * 3);
 
-  const scale = FEATURE_CROP_SIDE / Math.max(w, h);
-  const tw = Math.max(8, Math.round(w * scale));
-  const th = Math.max(8, Math.round(h * scale));
   const src = cv.matFromArray(h, w, cv.CV_8UC3, rgb);
   const grey = new cv.Mat();
   const small = new cv.Mat();
@@ -103,6 +95,22 @@ export function unpackBits(descriptors: Uint8Array): Int8Array {
     for (let j = 0; j < 8; j++) out[i * 8 + j] = (b >> j) & 1;
   }
   return out;
+}
+
+/**
+ * The pixels of `bbox` that features are taken from in a width×height image (x0, y0, w, h),
+ * and the size they are resized to (tw×th, longest side FEATURE_CROP_SIDE): keypoints are in
+ * tw×th pixels.
+ */
+export function featureCrop(bbox: readonly [number, number, number, number], width: number, height: number): { x0: number; y0: number; w: number; h: number; tw: number; th: number } {
+  const x0 = clamp(Math.floor(bbox[0] * width), 0, width - 1);
+  const y0 = clamp(Math.floor(bbox[1] * height), 0, height - 1);
+  const x1 = clamp(Math.ceil((bbox[0] + bbox[2]) * width), x0 + 1, width);
+  const y1 = clamp(Math.ceil((bbox[1] + bbox[3]) * height), y0 + 1, height);
+  const w = x1 - x0;
+  const h = y1 - y0;
+  const scale = FEATURE_CROP_SIDE / Math.max(w, h);
+  return { x0, y0, w, h, tw: Math.max(8, Math.round(w * scale)), th: Math.max(8, Math.round(h * scale)) };
 }
 
 function clamp(v: number, lo: number, hi: number): number {

@@ -1,6 +1,6 @@
 import type { FeatureIndex } from './feature-index.js';
 import { featureCount, type LocalFeatures } from './features.js';
-import { verifyAffine, type Correspondence } from './verify.js';
+import { verifyAffine, type Correspondence } from '@spoor/protocol/verify';
 
 export interface LocalCandidate {
   individualId: string;

@@ -4,17 +4,21 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { uuidv7 } from '@spoor/protocol';
 import { renderScene, type SceneObject } from '@spoor/models/testing';
+import sharp from 'sharp';
+import { extractFeatures, packFeatures } from '../reid/features.js';
+import type { Cv } from '../reid/opencv.js';
 import type { Db } from '../store/db.js';
 import { SightingStore, type Sighting } from '../store/sightings.js';
 
 /**
  * Render `frames` synthetic photos with `objects`, store them as captures (blob files in
  * `dir`) of one closed event, and commit the sighting with its outbox row, as the pipeline does.
+ * With `cv`, each animal also gets its detection row with real ORB features, as inference stores them.
  */
 export async function seedPhotoSighting(
   db: Db,
   dir: string,
-  opts: { seed: number; deviceId: string; objects: readonly SceneObject[]; frames?: number; width?: number; height?: number; priority?: number },
+  opts: { seed: number; deviceId: string; objects: readonly SceneObject[]; frames?: number; width?: number; height?: number; priority?: number; cv?: Cv },
 ): Promise<Sighting> {
   const width = opts.width ?? 1920;
   const height = opts.height ?? 1080;
@@ -35,6 +39,14 @@ export async function seedPhotoSighting(
        VALUES (?, ?, ?, ?, ?, 'watch', ?, 'exif', 'cam-north', ?, ?, 'jpeg', ?, 'done', ?)`,
     ).run(id, sha256, path, jpeg.byteLength, `IMG_${opts.seed}_${i}.JPG`, takenAt(i), width, height, eventId, takenAt(i));
     frames.push({ captureId: id, takenAt: takenAt(i), sha256, originalName: `IMG_${opts.seed}_${i}.JPG`, width, height });
+    if (opts.cv) {
+      const { data, info } = await sharp(jpeg).removeAlpha().raw().toBuffer({ resolveWithObject: true });
+      for (const o of opts.objects.filter((x) => x.category === 'animal')) {
+        const f = extractFeatures(opts.cv, { data, width: info.width, height: info.height }, o.box, { maxKeypoints: 400 });
+        db.prepare('INSERT INTO detections (id, capture_id, event_id, category, label, x, y, w, h, confidence, features) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0.9, ?)').run(
+          uuidv7(), id, eventId, o.category, o.category, ...o.box, packFeatures(f));
+      }
+    }
   }
   const detections: Sighting['detections'] = frames.flatMap((f) =>
     opts.objects.map((o) => ({

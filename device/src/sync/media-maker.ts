@@ -1,17 +1,18 @@
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import type { Logger } from 'pino';
-import { codecs, uuidv7, type MediaKind, type MediaPayload } from '@spoor/protocol';
+import { codecs, encodeCropFeatures, uuidv7, type CropFeatures, type MediaKind, type MediaPayload } from '@spoor/protocol';
+import { featureCrop, unpackFeatures } from '../reid/features.js';
 import { nowIso, type Db } from '../store/db.js';
 import type { Sighting } from '../store/sightings.js';
-import { DEFAULT_RENDER, renderCapture, type RelBox, type RenderSettings } from './media-render.js';
+import { DEFAULT_RENDER, renderCapture, type Rect, type RelBox, type RenderSettings } from './media-render.js';
 import type { Bandwidth } from './payload.js';
 
 export interface MediaMakerDeps {
   db: Db;
   logger: Logger;
   /** Read on every pass: a config push that changes the bandwidth applies at once. */
-  settings: () => { bandwidth: Bandwidth; blurPersons: boolean };
+  settings: () => { bandwidth: Bandwidth; blurPersons: boolean; sendKeypoints?: boolean };
   render?: Partial<RenderSettings>;
   /** New media rows are in the outbox (the relay sends them). */
   onMade?: () => void;
@@ -90,7 +91,7 @@ export class MediaMaker {
 
   /** Make the media of up to `batch` sightings; returns how many sightings it handled. */
   async pass(): Promise<number> {
-    const { bandwidth, blurPersons } = this.deps.settings();
+    const { bandwidth, blurPersons, sendKeypoints = true } = this.deps.settings();
     const kinds = KINDS[bandwidth];
     if (kinds.length === 0) return 0;
     const marks = kinds.map(() => '?').join(',');
@@ -109,7 +110,7 @@ export class MediaMaker {
     for (const t of todo) {
       if (seen.has(t.sightingId)) continue;
       seen.add(t.sightingId);
-      await this.make(t, kinds, blurPersons);
+      await this.make(t, kinds, blurPersons, sendKeypoints);
     }
     if (todo.length > 0) this.deps.onMade?.();
     return todo.length;
@@ -137,7 +138,7 @@ export class MediaMaker {
     }
   }
 
-  private async make(t: Todo, kinds: readonly MediaKind[], blurPersons: boolean): Promise<void> {
+  private async make(t: Todo, kinds: readonly MediaKind[], blurPersons: boolean, sendKeypoints: boolean): Promise<void> {
     const done = new Set((this.deps.db.prepare('SELECT kind FROM sync_media_done WHERE sighting_id = ?').all(t.sightingId) as { kind: MediaKind }[]).map((r) => r.kind));
     const want = kinds.filter((k) => !done.has(k));
     const body = (this.deps.db.prepare('SELECT body FROM sightings WHERE id = ?').get(t.sightingId) as { body: string } | undefined)?.body;
@@ -166,7 +167,11 @@ export class MediaMaker {
       try {
         const out = await renderCapture(path, { crops, frame: wantFrame, blur }, this.render);
         const base = { v: 1 as const, deviceId: s.deviceId, sightingId: s.id, captureId: frame.captureId, contentType: 'image/jpeg' as const };
-        for (const c of out.crops) rows.push(this.encode({ ...base, id: uuidv7(), kind: 'crop', detectionIdx: c.idx, width: c.width, height: c.height }, c.jpeg));
+        for (const c of out.crops) {
+          const det = s.detections[c.idx];
+          const features = sendKeypoints && det ? this.keypointsOf(frame.captureId, det.bbox, out.source, c.rect) : null;
+          rows.push(this.encode({ ...base, id: uuidv7(), kind: 'crop', detectionIdx: c.idx, width: c.width, height: c.height, ...(features ? { features } : {}) }, c.jpeg));
+        }
         if (out.frame) rows.push(this.encode({ ...base, id: uuidv7(), kind: 'frame', detectionIdx: null, width: out.frame.width, height: out.frame.height }, out.frame.jpeg));
       } catch (err) {
         notes.push(`capture ${frame.captureId}: ${(err as Error).message}`);
@@ -175,6 +180,25 @@ export class MediaMaker {
     if (notes.length > 0) this.log.warn({ sightingId: s.id, notes }, 'some media of this sighting could not be made; the hub gets the rest');
     this.markDone(t.sightingId, want, rows, notes.length > 0 ? notes.join('; ') : null, t.priority);
     this.log.debug({ sightingId: s.id, media: rows.length, bytes: rows.reduce((n, r) => n + r.text.length, 0) }, 'media made');
+  }
+
+  /**
+   * The ORB keypoints ReID took from this detection (stored with it at inference), placed in
+   * the crop image: `region` is where the feature crop lies inside the crop's pixels. The
+   * sighting keeps boxes rounded, so the detection row is the one nearest the box.
+   */
+  private keypointsOf(captureId: string, bbox: readonly number[], source: { width: number; height: number }, rect: Rect): CropFeatures | null {
+    const rows = this.deps.db.prepare('SELECT x, y, w, h, features FROM detections WHERE capture_id = ? AND features IS NOT NULL').all(captureId) as { x: number; y: number; w: number; h: number; features: Buffer }[];
+    const gap = (r: { x: number; y: number; w: number; h: number }) => Math.abs(r.x - (bbox[0] as number)) + Math.abs(r.y - (bbox[1] as number)) + Math.abs(r.w - (bbox[2] as number)) + Math.abs(r.h - (bbox[3] as number));
+    const row = rows.sort((a, b) => gap(a) - gap(b))[0];
+    if (!row || gap(row) > 1e-3) return null;
+    const f = unpackFeatures(row.features);
+    if (f.descriptors.length === 0) return null;
+    const box = [row.x, row.y, row.w, row.h] as const;
+    const fc = featureCrop(box, source.width, source.height);
+    const rel = (v: number, side: number) => Math.min(1, Math.max(0, v / side));
+    const region = [rel(fc.x0 - rect.left, rect.width), rel(fc.y0 - rect.top, rect.height), rel(fc.w, rect.width), rel(fc.h, rect.height)] as const;
+    return encodeCropFeatures({ w: fc.tw, h: fc.th, region, points: f.keypoints, descriptors: f.descriptors });
   }
 
   private encode(fields: Omit<MediaPayload, 'sha256' | 'bytes'>, jpeg: Buffer): { payload: MediaPayload; text: string } {

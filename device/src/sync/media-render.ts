@@ -28,7 +28,7 @@ export interface Rendered {
   height: number;
 }
 
-interface Rect {
+export interface Rect {
   left: number;
   top: number;
   width: number;
@@ -88,23 +88,24 @@ async function jpeg(pipeline: sharp.Sharp, quality: number): Promise<Rendered> {
 
 /**
  * Everything one capture contributes: the crops of `crops` (each keyed by its detection
- * index) and, with `frame`, the downscaled frame. The capture is decoded once.
+ * index, with the pixels of the capture it shows) and, with `frame`, the downscaled frame.
+ * The capture is decoded once.
  */
 export async function renderCapture(
   blobPath: string,
   req: { crops: readonly { idx: number; box: RelBox }[]; frame: boolean; blur: readonly RelBox[] },
   settings: RenderSettings = DEFAULT_RENDER,
-): Promise<{ crops: (Rendered & { idx: number })[]; frame: Rendered | null }> {
+): Promise<{ crops: (Rendered & { idx: number; rect: Rect })[]; frame: Rendered | null; source: { width: number; height: number } }> {
   const img = await blurBoxes(await decode(blobPath, settings.maxInputPixels), req.blur);
   const { width, height } = img.raw;
-  const crops: (Rendered & { idx: number })[] = [];
+  const crops: (Rendered & { idx: number; rect: Rect })[] = [];
   for (const c of req.crops) {
     const r = pixelRect(c.box, width, height, settings.margin);
     const side = settings.cropMaxSide;
     const out = await jpeg(sharp(img.data, { raw: img.raw }).extract(r).resize({ width: side, height: side, fit: 'inside', withoutEnlargement: true }), settings.quality);
-    crops.push({ ...out, idx: c.idx });
+    crops.push({ ...out, idx: c.idx, rect: r });
   }
   const side = settings.frameMaxSide;
   const frame = req.frame ? await jpeg(sharp(img.data, { raw: img.raw }).resize({ width: side, height: side, fit: 'inside', withoutEnlargement: true }), settings.quality) : null;
-  return { crops, frame };
+  return { crops, frame, source: { width, height } };
 }

@@ -25,7 +25,7 @@ describe('media payload', () => {
     expect(codecs.media.decode(JSON.stringify({ ...media, kind: 'thumbnail' }))).toMatchObject({ ok: false, code: 'SPOOR_E_PAYLOAD_SCHEMA' });
     expect(codecs.media.decode(JSON.stringify({ ...media, contentType: 'image/png' }))).toMatchObject({ ok: false, code: 'SPOOR_E_PAYLOAD_SCHEMA' });
     expect(codecs.media.decode(JSON.stringify({ ...media, bytes: 'not base64!' }))).toMatchObject({ ok: false, code: 'SPOOR_E_PAYLOAD_SCHEMA' });
-    const huge = JSON.stringify({ ...media, bytes: Buffer.alloc(MAX_MEDIA_BYTES + 8192).toString('base64') });
+    const huge = JSON.stringify({ ...media, bytes: Buffer.alloc(MAX_MEDIA_BYTES + 200_000).toString('base64') });
     expect(codecs.media.decode(huge)).toMatchObject({ ok: false, code: 'SPOOR_E_PAYLOAD_TOO_LARGE' });
   });
 });

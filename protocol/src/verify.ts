@@ -1,3 +1,8 @@
+/**
+ * Spatial verification of keypoint matches, shared by the device (it scores a ReID match by
+ * the inliers) and the hub (it draws the same inliers for the reviewer), so both see one answer.
+ */
+
 /** A correspondence: gallery point (gx, gy) ↔ query point (qx, qy). */
 export interface Correspondence {
   gx: number;
@@ -14,14 +19,32 @@ export interface Verification {
   weight: number;
 }
 
+export interface AffineOptions {
+  iterations?: number;
+  /** How far (px) a mapped gallery point may land from its query point and still count. */
+  tolPx?: number;
+}
+
 /**
  * RANSAC affine fit from gallery to query points: the largest set of correspondences that
  * one affine map (rotation, scale, shear, translation) explains within `tolPx`. Deterministic
  * (fixed seed), so one query always gets the same answer.
  */
-export function verifyAffine(pairs: readonly Correspondence[], opts: { iterations?: number; tolPx?: number } = {}): Verification {
+export function verifyAffine(pairs: readonly Correspondence[], opts: AffineOptions = {}): Verification {
+  return fit(pairs, opts).best;
+}
+
+/** The same fit, with the map (a b c / d e f: qx = a·gx + b·gy + c, qy = d·gx + e·gy + f) and which pairs are its inliers. */
+export function fitAffine(pairs: readonly Correspondence[], opts: AffineOptions = {}): Verification & { model: number[] | null; inlierIdx: number[] } {
+  const { best, model } = fit(pairs, opts);
+  const tol2 = (opts.tolPx ?? 8) ** 2;
+  const inlierIdx = model ? pairs.flatMap((p, i) => (residual2(p, model) <= tol2 ? [i] : [])) : [];
+  return { ...best, model, inlierIdx };
+}
+
+function fit(pairs: readonly Correspondence[], opts: AffineOptions): { best: Verification; model: number[] | null } {
   const n = pairs.length;
-  if (n < 3) return { inliers: 0, weight: 0 };
+  if (n < 3) return { best: { inliers: 0, weight: 0 }, model: null };
   const iterations = opts.iterations ?? 200;
   const tol2 = (opts.tolPx ?? 8) ** 2;
   let seed = 0x9e3779b9;
@@ -45,15 +68,15 @@ export function verifyAffine(pairs: readonly Correspondence[], opts: { iteration
       bestModel = m;
     }
   }
-  if (bestModel === null) return best;
+  if (bestModel === null) return { best, model: null };
   // One refit on the inliers (least squares) tightens the model.
   const inl = pairs.filter((p) => residual2(p, bestModel as number[]) <= tol2);
   const refit = leastSquaresAffine(inl);
   if (refit && plausible(refit)) {
     const v = score(pairs, refit, tol2);
-    if (v.inliers >= best.inliers) best = v;
+    if (v.inliers >= best.inliers) return { best: v, model: refit };
   }
-  return best;
+  return { best, model: bestModel };
 }
 
 function score(pairs: readonly Correspondence[], m: number[], tol2: number): Verification {
