@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { MAX_MEDIA_BYTES, type MediaPayload } from '@spoor/protocol';
+import { decodeCropFeatures, keypointCount, MAX_MEDIA_BYTES, type MediaPayload } from '@spoor/protocol';
 import type { MediaRecord } from '../store/media.js';
 import { jpegSize } from './jpeg.js';
 
@@ -9,6 +9,7 @@ export const MEDIA_REJECT = {
   tooLarge: 'SPOOR_E_PAYLOAD_TOO_LARGE',
   sha256: 'SPOOR_E_MEDIA_SHA256',
   content: 'SPOOR_E_MEDIA_CONTENT',
+  features: 'SPOOR_E_MEDIA_FEATURES',
 } as const;
 
 export type MediaCheck = { ok: true; record: MediaRecord } | { ok: false; code: (typeof MEDIA_REJECT)[keyof typeof MEDIA_REJECT]; reason: string };
@@ -16,7 +17,8 @@ export type MediaCheck = { ok: true; record: MediaRecord } | { ok: false; code: 
 /**
  * Check a decoded media payload against what it claims: it comes from the device of its
  * topic, its base64 is canonical, the image is within the size limit, the sha256 is that of
- * the bytes, and the bytes are a JPEG of the stated width and height.
+ * the bytes, the bytes are a JPEG of the stated width and height, and keypoints (crops
+ * only) agree with their descriptors.
  */
 export function checkMedia(p: MediaPayload, topicDeviceId: string): MediaCheck {
   if (p.deviceId !== topicDeviceId) return { ok: false, code: MEDIA_REJECT.deviceMismatch, reason: `payload deviceId ${p.deviceId}` };
@@ -28,5 +30,12 @@ export function checkMedia(p: MediaPayload, topicDeviceId: string): MediaCheck {
   const size = jpegSize(data);
   if (!size) return { ok: false, code: MEDIA_REJECT.content, reason: 'the bytes are not a JPEG' };
   if (size.width !== p.width || size.height !== p.height) return { ok: false, code: MEDIA_REJECT.content, reason: `the JPEG is ${size.width}×${size.height}, the payload says ${p.width}×${p.height}` };
-  return { ok: true, record: { payload: p, data } };
+  let keypoints: number | null = null;
+  if (p.features) {
+    if (p.kind !== 'crop') return { ok: false, code: MEDIA_REJECT.features, reason: 'only a crop carries keypoints' };
+    const f = decodeCropFeatures(p.features);
+    if (!f.ok) return { ok: false, code: MEDIA_REJECT.features, reason: f.reason };
+    keypoints = keypointCount(f.keypoints);
+  }
+  return { ok: true, record: { payload: p, data, keypoints } };
 }

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { uuidv7 } from '@spoor/protocol';
+import { encodeCropFeatures, uuidv7 } from '@spoor/protocol';
+import { randomKeypoints, rng } from '@spoor/protocol/testing/keypoints';
 import { makeMedia, TINY_JPEG } from '../testing/media.js';
 import type { Store } from './store.js';
 import { storeFactory, type StoreFactory } from './testing.js';
@@ -26,7 +27,7 @@ describe.each(['pglite', 'postgres'] as const)('media store on %s', (kind) => {
     expect(ids).toHaveLength(4);
     const items = await store.media.listForSighting(sightingId);
     expect(items.map((i) => i.id)).toEqual([crop0.id, crop1.id, frame.id]);
-    expect(items[2]).toEqual({ id: frame.id, captureId: frame.captureId, kind: 'frame', detectionIdx: null, width: 16, height: 12, contentType: 'image/jpeg', bytes: TINY_JPEG.byteLength });
+    expect(items[2]).toEqual({ id: frame.id, captureId: frame.captureId, kind: 'frame', detectionIdx: null, width: 16, height: 12, contentType: 'image/jpeg', bytes: TINY_JPEG.byteLength, keypoints: null });
     const got = await store.media.get(crop0.id);
     expect(got?.contentType).toBe('image/jpeg');
     expect(got?.sha256).toBe(crop0.sha256);
@@ -42,5 +43,18 @@ describe.each(['pglite', 'postgres'] as const)('media store on %s', (kind) => {
     expect(await store.media.upsertMany([record])).toEqual([m.id]);
     expect(await store.media.count()).toBe(before + 1);
     expect((await store.media.listForSighting(m.sightingId)).map((i) => i.id)).toEqual([m.id]);
+  });
+
+  it('keeps a crop’s keypoints exactly as they came, and says when a crop has none', async () => {
+    const k = randomKeypoints(64, rng(3));
+    const m = makeMedia('trap-c', uuidv7(), { features: encodeCropFeatures(k) });
+    const plain = makeMedia('trap-c', m.sightingId, { detectionIdx: 1 });
+    await store.media.upsertMany([{ payload: m, data: Buffer.from(m.bytes, 'base64'), keypoints: 64 }, { payload: plain, data: Buffer.from(plain.bytes, 'base64') }]);
+    expect((await store.media.listForSighting(m.sightingId)).map((i) => i.keypoints)).toEqual([64, null]);
+    const back = await store.media.keypoints(m.id);
+    expect(Buffer.from(back?.keypoints.descriptors ?? []).equals(Buffer.from(k.descriptors))).toBe(true);
+    expect(back?.keypoints.region).toEqual([0.1, 0.1, 0.8, 0.8]);
+    expect(await store.media.keypoints(plain.id)).toBeUndefined();
+    expect(await store.media.keypoints(uuidv7())).toBeNull();
   });
 });

@@ -237,6 +237,11 @@ export const MIGRATIONS: readonly { version: number; name: string; sql: string }
       );
     `,
   },
+  {
+    version: 5,
+    name: 'media: the ORB keypoints a device sends with an animal crop',
+    sql: `ALTER TABLE media ADD COLUMN features jsonb; ALTER TABLE media ADD COLUMN keypoints integer`,
+  },
 ];
 
 const LOCK_KEY = 0x5b0012; // any constant; shared by every hub on the same database

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { uuidv7, type MediaPayload } from '@spoor/protocol';
+import { uuidv7, type CropFeatures, type MediaPayload } from '@spoor/protocol';
 
 /** A real 16×12 baseline JPEG (made once with sharp; the hub has no image codec of its own). */
 export const TINY_JPEG = Buffer.from(
@@ -8,7 +8,7 @@ export const TINY_JPEG = Buffer.from(
 );
 
 /** A valid media payload as a device sends it: a crop (with `detectionIdx`) or a frame of `sightingId`. */
-export function makeMedia(deviceId: string, sightingId: string, opts: { kind?: 'crop' | 'frame'; detectionIdx?: number | null; jpeg?: Buffer; captureId?: string } = {}): MediaPayload {
+export function makeMedia(deviceId: string, sightingId: string, opts: { kind?: 'crop' | 'frame'; detectionIdx?: number | null; jpeg?: Buffer; captureId?: string; features?: CropFeatures } = {}): MediaPayload {
   const jpeg = opts.jpeg ?? TINY_JPEG;
   const kind = opts.kind ?? 'crop';
   return {
@@ -24,5 +24,6 @@ export function makeMedia(deviceId: string, sightingId: string, opts: { kind?: '
     height: 12,
     sha256: createHash('sha256').update(jpeg).digest('hex'),
     bytes: jpeg.toString('base64'),
+    ...(opts.features ? { features: opts.features } : {}),
   };
 }
