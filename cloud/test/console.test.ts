@@ -15,7 +15,8 @@ import type { MqttClient } from 'mqtt';
 import { type Browser, type BrowserContext, type Page, chromium } from 'playwright-core';
 import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { deviceTopic, type SightingPayload } from '@spoor/protocol';
+import { deviceTopic, encodeCropFeatures, type CropFeatures, type SightingPayload } from '@spoor/protocol';
+import { randomKeypoints, rng, secondView } from '@spoor/protocol/testing/keypoints';
 import { parseConfig } from '../src/config.js';
 import { consoleRoutes } from '../src/http/console-routes.js';
 import { createTestDatabase, type TestDb } from '../src/store/testing.js';
@@ -76,6 +77,22 @@ function paintScene({ w, h, boxes, seed }: { w: number; h: number; boxes: BBox[]
     g.fillStyle = '#2a1a0e';
     for (const dx of [-0.6, -0.3, 0.3, 0.6]) g.fillRect(cx + dx * rx, cy + ry * 0.7, Math.max(2, rx * 0.08), ry * 0.9);
   }
+  return c.toDataURL('image/jpeg', 0.85).split(',')[1] ?? '';
+}
+
+/** Runs in the page: the JPEG `jpeg` (base64) seen again under the affine map `m` (bx = m0·ax + m1·ay + m2, by = m3·ax + m4·ay + m5). */
+async function paintView({ jpeg, w, h, m }: { jpeg: string; w: number; h: number; m: number[] }): Promise<string> {
+  const img = new Image();
+  img.src = `data:image/jpeg;base64,${jpeg}`;
+  await img.decode();
+  const c = document.createElement('canvas');
+  c.width = w;
+  c.height = h;
+  const g = c.getContext('2d')!;
+  g.fillStyle = '#4f5f39';
+  g.fillRect(0, 0, w, h);
+  g.setTransform(m[0]!, m[3]!, m[1]!, m[4]!, m[2]!, m[5]!);
+  g.drawImage(img, 0, 0);
   return c.toDataURL('image/jpeg', 0.85).split(',')[1] ?? '';
 }
 
@@ -197,15 +214,23 @@ describe.each(['pglite', 'postgres'] as const)('review console on %s (real hub +
     splitIndividual = lynx!.id;
 
     // Media as a `full`/`crops` device sends it: the burst's three frames and crops of the two foxes in the proposal.
+    // The second fox crop is the first one seen again (turned, smaller, shifted), and each carries
+    // ORB-like keypoints under that same map, so the lines identity review draws join the same spots.
     const painter = await browser.newPage();
-    const media = async (c: MqttClient, s: SightingPayload, kind: 'frame' | 'crop', captureId: string, boxes: BBox[], w: number, h: number) => {
-      const jpeg = Buffer.from(await painter.evaluate(paintScene, { w, h, boxes, seed: captureId.charCodeAt(0) }), 'base64');
-      const m = { ...makeMedia(s.deviceId, s.id, { kind, captureId, jpeg, detectionIdx: kind === 'crop' ? 0 : null }), width: w, height: h };
+    const media = async (c: MqttClient, s: SightingPayload, kind: 'frame' | 'crop', captureId: string, jpeg: Buffer, w: number, h: number, features?: CropFeatures) => {
+      const m = { ...makeMedia(s.deviceId, s.id, { kind, captureId, jpeg, detectionIdx: kind === 'crop' ? 0 : null, ...(features ? { features } : {}) }), width: w, height: h };
       await c.publishAsync(deviceTopic('media', s.deviceId), JSON.stringify(m), { qos: 1 });
     };
-    for (const d of burst.detections) await media(ca!, burst, 'frame', d.captureId, [d.bbox], 960, 540);
-    await media(ca!, foxA, 'crop', foxA.frames[0]!.captureId, [[0.2, 0.2, 0.6, 0.6]], 256, 256);
-    await media(cb!, foxB, 'crop', foxB.frames[0]!.captureId, [[0.15, 0.25, 0.65, 0.55]], 256, 256);
+    const paint = async (w: number, h: number, boxes: BBox[], seed: number) => Buffer.from(await painter.evaluate(paintScene, { w, h, boxes, seed }), 'base64');
+    for (const d of burst.detections) await media(ca!, burst, 'frame', d.captureId, await paint(960, 540, [d.bbox], d.captureId.charCodeAt(0)), 960, 540);
+    const foxCrop = await paint(256, 256, [[0.2, 0.2, 0.6, 0.6]], 7);
+    const view = [Math.cos(0.12) * 0.85, -Math.sin(0.12) * 0.85, 40, Math.sin(0.12) * 0.85, Math.cos(0.12) * 0.85, 12];
+    const foxSeenAgain = Buffer.from(await painter.evaluate(paintView, { jpeg: foxCrop.toString('base64'), w: 256, h: 256, m: view }), 'base64');
+    const rand = rng(21);
+    const ka = { ...randomKeypoints(220, rand, 256, 256, [0.15, 0.3, 0.7, 0.5]), region: [0, 0, 1, 1] as const };
+    const kb = secondView(ka, 110, 120, rand, view).b;
+    await media(ca!, foxA, 'crop', foxA.frames[0]!.captureId, foxCrop, 256, 256, encodeCropFeatures(ka));
+    await media(cb!, foxB, 'crop', foxB.frames[0]!.captureId, foxSeenAgain, 256, 256, encodeCropFeatures(kb));
     await painter.close();
     await until(async () => (await api<{ items: unknown[] }>('GET', `/api/sightings/${burst.id}/media`)).json.items.length === 3, 10_000, 'the burst frames');
     await until(async () => (await api<{ items: unknown[] }>('GET', `/api/sightings/${foxB.id}/media`)).json.items.length === 1, 10_000, 'the fox crop');
@@ -357,7 +382,18 @@ describe.each(['pglite', 'postgres'] as const)('review console on %s (real hub +
     await page.getByRole('dialog', { name: 'Keyboard shortcuts' }).getByText('accept: same individual').waitFor();
     await page.keyboard.press('Escape');
     expect(await page.getByRole('dialog').count()).toBe(0);
-    await shot(page, 'console-identity-1280.png');
+    // Matching keypoints between the two fox crops: one line per pair the hub's spatial check kept.
+    const kp = page.locator('spoor-keypoint-match');
+    await kp.locator('g.match').first().waitFor();
+    const drawn = await kp.locator('g.match').count();
+    expect(drawn).toBeGreaterThanOrEqual(30);
+    expect(drawn).toBeLessThanOrEqual(60);
+    await expect.poll(() => kp.locator('image').evaluateAll((els) => els.length)).toBe(2);
+    expect(await page.locator('.matches-note').innerText()).toMatch(/\d+ of \d+ \/ \d+ keypoints agree under one affine map/);
+    await page.keyboard.press('k'); // one candidate sighting with keypoints: k stays on it
+    expect(await kp.locator('g.match').count()).toBe(drawn);
+    await shot(page, 'console-identity-1280.png', true);
+    if (backend === 'pglite') await page.locator('section.keypoints').screenshot({ path: join(SHOTS, 'console-identity-keypoints.png') });
 
     await page.keyboard.press(' ');
     await page.locator('.status', { hasText: 'Accepted' }).waitFor();

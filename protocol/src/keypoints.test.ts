@@ -51,12 +51,10 @@ describe('matching the keypoints of two crops', () => {
     const a = randomKeypoints(300, rand);
     const { b, truth } = secondView(a, 120, 180, rand);
     const m = matchKeypoints(a, b);
-    expect(m.counts).toEqual({ a: 300, b: 300 });
+    expect(m.counts).toEqual({ a: 300, b: keypointCount(b) });
     expect(m.inliers.length).toBeGreaterThanOrEqual(100);
     expect(m.tentative).toBeGreaterThanOrEqual(m.inliers.length);
     // Every inlier is a true pair: its point in b is where the map sends the point in a.
-    const bIndex = new Map<string, number>();
-    for (let k = 0; k < 300; k++) bIndex.set(`${b.points[2 * k]},${b.points[2 * k + 1]}`, k);
     let wrong = 0;
     for (const p of m.inliers) {
       // a's region is [0.1, 0.1, 0.8, 0.8]: back to crop px.

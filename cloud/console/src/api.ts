@@ -105,6 +105,21 @@ export interface SightingRef {
   mediaIds: string[];
   width: number;
   height: number;
+  /** The crop of this sighting's animal, with the ORB keypoints that came with it (null: none). */
+  crop: CropRef | null;
+}
+export interface CropRef {
+  id: string;
+  width: number;
+  height: number;
+  keypoints: number | null;
+}
+/** `GET /api/media/:a/matches/:b`: matching keypoints of two crops, relative 0..1 of each image. */
+export interface KeypointMatches {
+  a: { id: string; keypoints: number | null };
+  b: { id: string; keypoints: number | null };
+  tentative: number;
+  inliers: { a: [number, number]; b: [number, number]; distance: number }[];
 }
 export interface ProposalDetail {
   proposal: Proposal;
@@ -235,6 +250,7 @@ export const proposal = async (id: string) => normalizeProposal(await call<Recor
 export const accept = (id: string, expectedVersion?: number) => call<DecisionReply>('POST', `/api/proposals/${enc(id)}/accept`, expectedVersion ? { expectedVersion } : {});
 export const reject = (id: string) => call<DecisionReply>('POST', `/api/proposals/${enc(id)}/reject`, {});
 export const unidentifiable = (sightingId: string) => call<DecisionReply>('POST', `/api/sightings/${enc(sightingId)}/unidentifiable`, {});
+export const keypointMatches = (a: string, b: string) => call<KeypointMatches>('GET', `/api/media/${enc(a)}/matches/${enc(b)}`);
 export const undo = (decisionId: string) => call<DecisionReply>('POST', `/api/decisions/${enc(decisionId)}/undo`, {});
 export const individuals = (species?: string) => call<{ items: Individual[] }>('GET', `/api/individuals${qs({ species })}`);
 export const individual = (id: string) => call<Individual & { history?: DecisionRecord[] }>('GET', `/api/individuals/${enc(id)}`);
@@ -270,6 +286,10 @@ function toRef(r: Record<string, unknown>): SightingRef {
   // Crops first: they are what a reviewer compares.
   const media = (Array.isArray(r.mediaIds) ? r.mediaIds : Array.isArray(r.media) ? r.media : []).slice().sort((a, b) => Number((b as { kind?: string }).kind === 'crop') - Number((a as { kind?: string }).kind === 'crop'));
   const bbox = Array.isArray(r.bbox) && r.bbox.length === 4 ? (r.bbox as BBox) : null;
+  const c = r.crop as Partial<CropRef> | null | undefined;
+  const crop = c && typeof c.id === 'string' ? { id: c.id, width: Number(c.width ?? 1), height: Number(c.height ?? 1), keypoints: typeof c.keypoints === 'number' ? c.keypoints : null } : null;
+  // The animal's own crop first: it is what the tile shows.
+  if (crop) media.sort((x, y) => Number((y as { id?: string }).id === crop.id) - Number((x as { id?: string }).id === crop.id));
   return {
     id: str('sightingId') || str('id'),
     takenAt: str('takenAt'),
@@ -280,6 +300,7 @@ function toRef(r: Record<string, unknown>): SightingRef {
     mediaIds: media.map((m) => (typeof m === 'string' ? m : String((m as { id?: unknown }).id ?? ''))).filter(Boolean),
     width: typeof r.width === 'number' ? r.width : 1920,
     height: typeof r.height === 'number' ? r.height : 1080,
+    crop,
   };
 }
 

@@ -1,14 +1,24 @@
 import { LitElement, css, html } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
-import { accept, proposal, proposals, reject, undo, unidentifiable, type DecisionReply, type Proposal, type ProposalDetail, type Role } from './api.js';
+import { accept, keypointMatches, proposal, proposals, reject, undo, unidentifiable, type DecisionReply, type KeypointMatches, type Proposal, type ProposalDetail, type Role, type SightingRef } from './api.js';
+import './keypoint-match.js';
 import './sighting-tile.js';
 import { shared } from './styles.js';
-import { reportError, short, typing } from './util.js';
+import { reportError, short, typing, when } from './util.js';
+
+interface Comparison {
+  /** The query crop keypoints are drawn from (the first evidence sighting that has some). */
+  query: SightingRef | null;
+  items: { ref: SightingRef; matches: KeypointMatches | null; error: string }[];
+  selected: number;
+  loading: boolean;
+}
 
 /**
  * Identity review, one proposal at a time: the device's sighting(s) beside the candidate
  * individual's best sightings. Space accepts, r rejects, s/→ skips, n keeps it a new
- * individual, x marks it unidentifiable, u / Ctrl+Z undoes the last decision.
+ * individual, x marks it unidentifiable, u / Ctrl+Z undoes the last decision, k shows the
+ * matching keypoints against the next candidate sighting.
  */
 @customElement('spoor-identity')
 export class SpoorIdentity extends LitElement {
@@ -23,6 +33,8 @@ export class SpoorIdentity extends LitElement {
       .score { font-size: 2rem; font-weight: 800; }
       .queue { font-size: 0.9rem; }
       .log { font-size: 0.9rem; padding-left: 1.2rem; }
+      .picks { gap: 0.4rem; margin-bottom: 0.5rem; }
+      .picks button[aria-pressed='true'] { background: #000; color: #fff; }
     `,
   ];
 
@@ -34,6 +46,7 @@ export class SpoorIdentity extends LitElement {
   @state() private message = '';
   @state() private error = '';
   @state() private busy = false;
+  @state() private comparison: Comparison | null = null;
   private readonly onKey = (e: KeyboardEvent) => this.key(e);
 
   override connectedCallback() {
@@ -62,6 +75,7 @@ export class SpoorIdentity extends LitElement {
   private async open() {
     const p = this.items[this.index];
     this.detail = null;
+    this.comparison = null;
     if (!p) return;
     try {
       this.detail = await proposal(p.id);
@@ -70,6 +84,69 @@ export class SpoorIdentity extends LitElement {
       this.detail = { proposal: p, query: [], candidate: { id: p.candidateIndividualId, name: null, species: p.species, version: 1, sightings: [] } };
       this.message = `No proposal details from the hub (${(err as Error).message}); deciding on score and evidence only.`;
     }
+    void this.compare(this.detail);
+  }
+
+  /** Match the query crop's keypoints against each candidate crop that has some; show the best. */
+  private async compare(d: ProposalDetail) {
+    const query = d.query.find((r) => r.crop?.keypoints) ?? null;
+    const cands = d.candidate.sightings.filter((r) => r.crop?.keypoints);
+    const items: Comparison['items'] = cands.map((ref) => ({ ref, matches: null, error: '' }));
+    this.comparison = { query, items, selected: 0, loading: query !== null && items.length > 0 };
+    if (!query?.crop) return;
+    const qid = query.crop.id;
+    await Promise.all(
+      items.map(async (it) => {
+        try {
+          it.matches = await keypointMatches(qid, it.ref.crop?.id ?? '');
+        } catch (err) {
+          it.error = (err as Error).message;
+        }
+      }),
+    );
+    if (this.detail !== d) return; // another proposal is open by now
+    const n = (k: number) => items[k]?.matches?.inliers.length ?? -1;
+    const best = items.reduce((b, _, k) => (n(k) > n(b) ? k : b), 0);
+    this.comparison = { query, items, selected: best, loading: false };
+  }
+
+  private pick(k: number) {
+    const c = this.comparison;
+    if (c && c.items.length > 0) this.comparison = { ...c, selected: ((k % c.items.length) + c.items.length) % c.items.length };
+  }
+
+  private keypointsView() {
+    const c = this.comparison;
+    if (!c) return '';
+    const none = (why: string) => html`<section class="card keypoints"><h3>Matching keypoints</h3><p class="hint">${why}</p></section>`;
+    if (!c.query) {
+      return none(
+        'This sighting’s crop came without keypoints, so matching regions cannot be drawn: compare the crops, dates, devices and file names. Devices send ORB keypoints with the crops of ReID species in crops or full bandwidth (sync.sendKeypoints); a metadata-only device sends no pixels.',
+      );
+    }
+    if (c.items.length === 0) return none('None of the candidate’s sightings has a crop with keypoints to match against: compare the crops by eye.');
+    if (c.loading) return none('Matching keypoints…');
+    const sel = c.items[c.selected];
+    const m = sel?.matches;
+    return html`<section class="card keypoints">
+      <h3>Matching keypoints <span class="hint">(<kbd>k</kbd>: next candidate sighting)</span></h3>
+      <div class="row picks" role="group" aria-label="Candidate sighting to match against">
+        ${c.items.map(
+          (it, k) => html`<button class="secondary" aria-pressed=${k === c.selected ? 'true' : 'false'} @click=${() => this.pick(k)}>
+            ${when(it.ref.takenAt)} · ${it.ref.deviceId}: ${it.matches ? `${it.matches.inliers.length} matches` : 'no answer'}
+          </button>`,
+        )}
+      </div>
+      ${sel && m && c.query.crop && sel.ref.crop
+        ? html`<spoor-keypoint-match .a=${c.query.crop} .b=${sel.ref.crop} .result=${m}
+              label="${m.inliers.length} matching keypoints between this sighting and the candidate's sighting of ${when(sel.ref.takenAt)}"></spoor-keypoint-match>
+            <p class="hint matches-note">
+              Left: this sighting (${c.query.deviceId}); right: the candidate’s sighting of ${when(sel.ref.takenAt)} (${sel.ref.deviceId}${sel.ref.originalName ? `, ${sel.ref.originalName}` : ''}).
+              <strong>${m.inliers.length}</strong> of ${m.a.keypoints ?? 0} / ${m.b.keypoints ?? 0} keypoints agree under one affine map (${m.tentative} tentative pairs)${m.inliers.length > 60 ? '; the strongest 60 are drawn' : ''}.
+              ${m.inliers.length < 8 ? 'Few matches: the same spots were not found, or the views differ too much (side, pose, light).' : ''}
+            </p>`
+        : html`<p class="error">The hub could not match these crops: ${sel?.error || 'no answer'}.</p>`}
+    </section>`;
   }
 
   override render() {
@@ -104,7 +181,7 @@ export class SpoorIdentity extends LitElement {
           <section><h3>Candidate: ${d.candidate.name ?? short(d.candidate.id)}</h3><div class="tiles">${d.candidate.sightings.map((r) => html`<spoor-sighting-tile .ref=${r}></spoor-sighting-tile>`)}</div>
             ${d.candidate.sightings.length ? '' : html`<p class="hint">No sighting details.</p>`}</section>
         </div>
-        <p class="hint">The hub keeps no keypoints or attention maps: compare the boxed crops, dates, devices and file names.</p>
+        ${this.keypointsView()}
         ${canDecide
           ? html`<div class="actions">
               <button ?disabled=${this.busy} @click=${this.accept}>Same individual (Space)</button>
@@ -180,7 +257,7 @@ export class SpoorIdentity extends LitElement {
   private key(e: KeyboardEvent) {
     if (typing(e) || e.altKey || e.metaKey) return;
     const k = e.ctrlKey ? (e.key === 'z' ? 'u' : '') : e.key;
-    const read: Record<string, () => void> = { s: () => this.skip(), ArrowRight: () => this.skip() };
+    const read: Record<string, () => void> = { s: () => this.skip(), ArrowRight: () => this.skip(), k: () => this.pick((this.comparison?.selected ?? 0) + 1) };
     const write: Record<string, () => void> = {
       ' ': () => this.accept(),
       r: () => this.reject('Rejected'),

@@ -78,7 +78,7 @@ export class SpoorIndividual extends LitElement {
       this.items = await individualSightings(this.individualId).catch(() =>
         // Older hubs: the reference list (no file names, no boxes).
         ((ind as { refs?: { sightingId: string; deviceId: string; createdAt: string }[] }).refs ?? []).map((r) => ({
-          id: r.sightingId, takenAt: r.createdAt, deviceId: r.deviceId, cameraId: '', originalName: '', bbox: null, mediaIds: [], width: 1920, height: 1080,
+          id: r.sightingId, takenAt: r.createdAt, deviceId: r.deviceId, cameraId: '', originalName: '', bbox: null, mediaIds: [], width: 1920, height: 1080, crop: null,
         })),
       );
       // Newest first, whichever route answered.

@@ -8,6 +8,10 @@ export interface MediaRef {
   kind: string;
   captureId: string;
   detectionIdx: number | null;
+  width: number;
+  height: number;
+  /** ORB keypoints that came with a crop (null: none). */
+  keypoints: number | null;
 }
 
 /** A sighting in a compact form for comparing individuals side by side. */
@@ -20,6 +24,8 @@ export interface SightingCard {
   bbox: [number, number, number, number] | null;
   species: string | null;
   media: MediaRef[];
+  /** The crop of the card's detection (the individual's), when the device sent one: what identity review compares. */
+  crop: MediaRef | null;
 }
 
 /** An audit row with the sightings the decision reviewed or marked unidentifiable. */
@@ -35,13 +41,13 @@ export async function mediaFor(sql: Queryable, sightingIds: readonly string[]): 
   if (sightingIds.length === 0) return out;
   const t = await sql.query<{ t: string | null }>("SELECT to_regclass('media')::text AS t");
   if (!t.rows[0]?.t) return out;
-  const { rows } = await sql.query<{ id: string; sighting_id: string; kind: string; capture_id: string; detection_idx: number | null }>(
-    'SELECT id, sighting_id, kind, capture_id, detection_idx FROM media WHERE sighting_id = ANY($1::uuid[]) ORDER BY kind, capture_id, detection_idx',
+  const { rows } = await sql.query<{ id: string; sighting_id: string; kind: string; capture_id: string; detection_idx: number | null; width: number; height: number; keypoints: number | null }>(
+    'SELECT id, sighting_id, kind, capture_id, detection_idx, width, height, keypoints FROM media WHERE sighting_id = ANY($1::uuid[]) ORDER BY kind, capture_id, detection_idx',
     [sightingIds],
   );
   for (const r of rows) {
     const list = out.get(r.sighting_id) ?? [];
-    list.push({ id: r.id, kind: r.kind, captureId: r.capture_id, detectionIdx: r.detection_idx === null ? null : Number(r.detection_idx) });
+    list.push({ id: r.id, kind: r.kind, captureId: r.capture_id, detectionIdx: r.detection_idx === null ? null : Number(r.detection_idx), width: Number(r.width), height: Number(r.height), keypoints: r.keypoints === null ? null : Number(r.keypoints) });
     out.set(r.sighting_id, list);
   }
   return out;
@@ -49,7 +55,9 @@ export async function mediaFor(sql: Queryable, sightingIds: readonly string[]): 
 
 /** The card of a sighting for one local individual: its detection of that individual (else the first). */
 export function cardOf(s: QueueItem, media: MediaRef[], localId?: string | null): SightingCard {
-  const det = s.detections.find((d) => localId && d.individual?.id === localId) ?? s.detections[0];
+  const found = s.detections.findIndex((d) => localId && d.individual?.id === localId);
+  const idx = found >= 0 ? found : 0;
+  const det = s.detections[idx];
   const frame = s.frames.find((f) => f.captureId === det?.captureId) ?? s.frames[0];
   return {
     id: s.id,
@@ -60,6 +68,7 @@ export function cardOf(s: QueueItem, media: MediaRef[], localId?: string | null)
     bbox: det ? det.bbox : null,
     species: det?.taxon?.label ?? null,
     media,
+    crop: (det && media.find((m) => m.kind === 'crop' && m.detectionIdx === idx)) ?? null,
   };
 }
 

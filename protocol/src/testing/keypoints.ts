@@ -12,44 +12,48 @@ export function rng(seed: number): () => number {
   };
 }
 
-export function randomKeypoints(n: number, rand: () => number, w = 320, h = 240): Keypoints {
+/** `n` random keypoints in a w×h crop (inside `within`, relative, when given). */
+export function randomKeypoints(n: number, rand: () => number, w = 320, h = 240, within: readonly [number, number, number, number] = [0, 0, 1, 1]): Keypoints {
   const points = new Float32Array(n * 2);
   const descriptors = new Uint8Array(n * 32);
   for (let i = 0; i < n; i++) {
-    points[2 * i] = rand() * w;
-    points[2 * i + 1] = rand() * h;
+    points[2 * i] = (within[0] + rand() * within[2]) * w;
+    points[2 * i + 1] = (within[1] + rand() * within[3]) * h;
   }
   for (let i = 0; i < descriptors.length; i++) descriptors[i] = Math.floor(rand() * 256);
   return { w, h, region: [0.1, 0.1, 0.8, 0.8], points, descriptors };
 }
 
+/** A small rotation (0.15 rad), a 0.9 scale and a shift: bx = m0·ax + m1·ay + m2, by = m3·ax + m4·ay + m5. */
+export const VIEW_MAP: readonly number[] = [Math.cos(0.15) * 0.9, -Math.sin(0.15) * 0.9, 30, Math.sin(0.15) * 0.9, Math.cos(0.15) * 0.9, -10];
+
 /**
- * A second view of `a`: `shared` of its keypoints moved by one affine map (rotation, scale,
- * shift) with a few descriptor bits flipped, plus unrelated clutter.
+ * A second view of `a` (same crop size, the whole image): `shared` of its keypoints (every
+ * other one) moved by `map` with a few descriptor bits flipped, plus `clutter` unrelated ones.
+ * A point the map moves off the crop is left out. `truth` maps b's index to a's.
  */
-export function secondView(a: Keypoints, shared: number, clutter: number, rand: () => number): { b: Keypoints; truth: Map<number, number> } {
-  const t = 0.15;
-  const s = 0.9;
-  const [c, d] = [Math.cos(t) * s, Math.sin(t) * s];
-  const other = randomKeypoints(clutter, rand);
-  const n = shared + clutter;
-  const points = new Float32Array(n * 2);
-  const descriptors = new Uint8Array(n * 32);
+export function secondView(a: Keypoints, shared: number, clutter: number, rand: () => number, map: readonly number[] = VIEW_MAP): { b: Keypoints; truth: Map<number, number> } {
+  const [m0, m1, m2, m3, m4, m5] = map as [number, number, number, number, number, number];
+  const pts: number[] = [];
+  const des: number[] = [];
   const truth = new Map<number, number>();
   for (let k = 0; k < shared; k++) {
-    const i = k * 2; // every other keypoint of a
+    const i = k * 2;
     const [x, y] = [a.points[2 * i] as number, a.points[2 * i + 1] as number];
-    points[2 * k] = Math.min(319, Math.max(0, c * x - d * y + 30));
-    points[2 * k + 1] = Math.min(239, Math.max(0, d * x + c * y - 10));
-    descriptors.set(a.descriptors.subarray(i * 32, i * 32 + 32), k * 32);
+    const [bx, by] = [m0 * x + m1 * y + m2, m3 * x + m4 * y + m5];
+    if (bx < 0 || by < 0 || bx > a.w || by > a.h) continue;
+    const d = [...a.descriptors.subarray(i * 32, i * 32 + 32)];
     for (let f = 0; f < 10; f++) {
       const bit = Math.floor(rand() * 256);
-      descriptors[k * 32 + (bit >> 3)] = (descriptors[k * 32 + (bit >> 3)] as number) ^ (1 << (bit & 7));
+      d[bit >> 3] = (d[bit >> 3] as number) ^ (1 << (bit & 7));
     }
-    truth.set(k, i);
+    truth.set(pts.length / 2, i);
+    pts.push(bx, by);
+    des.push(...d);
   }
-  points.set(other.points, shared * 2);
-  descriptors.set(other.descriptors, shared * 32);
-  return { b: { w: 320, h: 240, region: [0, 0, 1, 1], points, descriptors }, truth };
+  const other = randomKeypoints(clutter, rand, a.w, a.h);
+  return {
+    b: { w: a.w, h: a.h, region: [0, 0, 1, 1], points: Float32Array.from([...pts, ...other.points]), descriptors: Uint8Array.from([...des, ...other.descriptors]) },
+    truth,
+  };
 }
-
