@@ -14,7 +14,9 @@ Stores --sightings (default 5) synthetic bursts of --frames (default 3) 1920×10
 photos with one animal each (q90, like bench:ingest's reference JPEG), makes their media
 in metadata, crops and full mode with the device's own code (sharp; crops ≤512 px, frames
 ≤1920 px, q80), and reports the median bytes per sighting on the wire: the sighting message,
-the media messages, and the total. Media bytes are what the daily budget counts.`;
+the media messages, and the total. Media bytes are what the daily budget counts. The
+"crops + keypoints" row stores real ORB features (400 keypoints) with each animal, as
+inference does for ReID species, so its crops carry them (sync.sendKeypoints).`;
 
 const args = benchArgs(HELP, { sightings: { type: 'string', default: '5' }, frames: { type: 'string', default: '3' } });
 const N = Number(args.sightings);
@@ -24,18 +26,28 @@ const { openDb } = await import('@spoor/device/store/db');
 const { seedPhotoSighting } = await import('@spoor/device/sync/media-fixtures');
 const { MediaMaker, mediaIdsOf } = await import('@spoor/device/sync/media-maker');
 const { buildSightingPayload, sqliteEmbeddings } = await import('@spoor/device/sync/payload');
+const { loadOpenCv } = await import('@spoor/device/reid/opencv');
+const { decodeCropFeatures, matchKeypoints } = await import('@spoor/protocol');
+const { cv } = await loadOpenCv();
 
 const dir = await mkdtemp(join(tmpdir(), 'spoor-bench-media-'));
 const rows = [];
 try {
-  for (const bandwidth of ['metadata', 'crops', 'full']) {
-    const db = openDb(join(dir, `${bandwidth}.db`));
+  const modes = [
+    { mode: 'metadata', bandwidth: 'metadata', keypoints: false },
+    { mode: 'crops', bandwidth: 'crops', keypoints: false },
+    { mode: 'crops + keypoints', bandwidth: 'crops', keypoints: true },
+    { mode: 'full', bandwidth: 'full', keypoints: false },
+  ];
+  for (const { mode, bandwidth, keypoints } of modes) {
+    const db = openDb(join(dir, `${mode.replace(/\W+/g, '-')}.db`));
     const sightings = [];
     for (let i = 0; i < N; i++) {
       const box = [0.15 + 0.1 * (i % 4), 0.3, 0.25, 0.3];
-      sightings.push(await seedPhotoSighting(db, dir, { seed: 100 + i, deviceId: 'bench-trap', frames: F, objects: [{ category: 'animal', species: 'Panthera pardus', individual: 1 + i, box }] }));
+      const objects = [{ category: 'animal', species: 'Panthera pardus', individual: 1 + i, box }];
+      sightings.push(await seedPhotoSighting(db, dir, { seed: 100 + i, deviceId: 'bench-trap', frames: F, objects, ...(keypoints ? { cv } : {}) }));
     }
-    const maker = new MediaMaker({ db, logger: pino({ level: 'warn' }), settings: () => ({ bandwidth, blurPersons: true }) });
+    const maker = new MediaMaker({ db, logger: pino({ level: 'warn' }), settings: () => ({ bandwidth, blurPersons: true, sendKeypoints: keypoints }) });
     const t0 = performance.now();
     while ((await maker.pass()) > 0) {
       /* until every sighting has its media */
@@ -52,7 +64,21 @@ try {
       return { sighting: built.bytes.byteLength, crops, frames, total: built.bytes.byteLength + crops + frames, count: media.length };
     });
     const med = (k) => quantile(perSighting.map((p) => p[k]), 0.5);
-    rows.push({ bandwidth, sightingBytes: med('sighting'), cropBytes: med('crops'), frameBytes: med('frames'), totalBytes: med('total'), mediaMessages: med('count'), makeMsPerSighting: round(makeMs / N, 0) });
+    // What the hub does for identity review: match the keypoints of two crops (all pairs of crops that carry them).
+    const withKp = db
+      .prepare(`SELECT payload FROM outbox WHERE topic = 'media'`)
+      .all()
+      .map((r) => JSON.parse(r.payload).features)
+      .filter(Boolean)
+      .map((f) => decodeCropFeatures(f).keypoints);
+    const matchMs = [];
+    for (let i = 0; i < withKp.length; i++)
+      for (let j = i + 1; j < withKp.length; j++) {
+        const t = performance.now();
+        matchKeypoints(withKp[i], withKp[j]);
+        matchMs.push(performance.now() - t);
+      }
+    rows.push({ mode, bandwidth, keypoints, sightingBytes: med('sighting'), cropBytes: med('crops'), frameBytes: med('frames'), totalBytes: med('total'), mediaMessages: med('count'), makeMsPerSighting: round(makeMs / N, 0), cropsWithKeypoints: withKp.length, hubMatchMsMedian: matchMs.length ? round(quantile(matchMs, 0.5), 1) : null });
     db.close();
   }
 } finally {
@@ -65,14 +91,15 @@ else {
   console.log(`bytes per sighting on the wire: median of ${N} bursts of ${F} frames (1920×1080, one animal)`);
   table(
     rows.map((r) => ({
-      bandwidth: r.bandwidth,
+      mode: r.mode,
       sighting: `${r.sightingBytes} B`,
       crops: `${round(r.cropBytes / 1024, 1)} KiB`,
       frames: `${round(r.frameBytes / 1024, 1)} KiB`,
       total: `${round(r.totalBytes / 1024, 1)} KiB`,
       'media msgs': r.mediaMessages,
       'make ms/sighting': r.makeMsPerSighting,
+      'hub match ms': r.hubMatchMsMedian ?? '–',
     })),
-    ['bandwidth', 'sighting', 'crops', 'frames', 'total', 'media msgs', 'make ms/sighting'],
+    ['mode', 'sighting', 'crops', 'frames', 'total', 'media msgs', 'make ms/sighting', 'hub match ms'],
   );
 }

@@ -55,8 +55,10 @@ export async function mediaFor(sql: Queryable, sightingIds: readonly string[]): 
 
 /** The card of a sighting for one local individual: its detection of that individual (else the first). */
 export function cardOf(s: QueueItem, media: MediaRef[], localId?: string | null): SightingCard {
-  const found = s.detections.findIndex((d) => localId && d.individual?.id === localId);
-  const idx = found >= 0 ? found : 0;
+  // The individual's detection whose crop came with keypoints (the device sends them once per animal), else its first.
+  const crop = (i: number) => media.find((m) => m.kind === 'crop' && m.detectionIdx === i);
+  const mine = s.detections.flatMap((d, i) => (localId && d.individual?.id === localId ? [i] : []));
+  const idx = mine.find((i) => crop(i)?.keypoints) ?? mine[0] ?? 0;
   const det = s.detections[idx];
   const frame = s.frames.find((f) => f.captureId === det?.captureId) ?? s.frames[0];
   return {
@@ -68,7 +70,7 @@ export function cardOf(s: QueueItem, media: MediaRef[], localId?: string | null)
     bbox: det ? det.bbox : null,
     species: det?.taxon?.label ?? null,
     media,
-    crop: (det && media.find((m) => m.kind === 'crop' && m.detectionIdx === idx)) ?? null,
+    crop: (det && crop(idx)) ?? null,
   };
 }
 

@@ -156,7 +156,7 @@ export const DeviceConfigSchema = Type.Object(
         blurPersons: Type.Boolean({ default: true, description: 'Blur person boxes in every crop and frame sent to the hub (privacy).' }),
         sendKeypoints: Type.Boolean({
           default: true,
-          description: 'crops/full: send the ORB keypoints ReID used with each animal crop (about 19 KB per crop at 400 keypoints), so reviewers see which regions of two crops match.',
+          description: 'crops/full: send the ORB keypoints ReID used with the first crop of each animal in a sighting (about 18 KB at 400 keypoints), so reviewers see which regions of two crops match.',
         }),
         dailyBudgetBytes: Type.Integer({ minimum: 0, default: 50 * 1024 * 1024, description: 'Bytes per UTC day; once spent only priority sightings go. 0 = unlimited.' }),
         outboxQuotaBytes: Type.Integer({ minimum: 1024, default: 200 * 1024 * 1024, description: 'Disk the outbox may use; above it the lowest-priority, oldest rows are dropped (logged).' }),

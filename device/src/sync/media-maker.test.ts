@@ -105,6 +105,16 @@ describe('MediaMaker (sightings in the outbox → media rows)', () => {
     for (const p of same.inliers) for (const v of [...p.a, ...p.b]) expect(v >= 0 && v <= 1).toBe(true);
   }, 60_000);
 
+  it('sends the keypoints once per animal and sighting: with its first crop, not with every frame of the burst', async () => {
+    const { cv } = await loadOpenCv();
+    const { dir, db, maker, media } = await setup('crops');
+    await seedPhotoSighting(db, dir, { seed: 46, deviceId: 'trap-07', cv, frames: 3, objects: [{ category: 'animal', species: 'Equus quagga', individual: 13, box: [0.2, 0.3, 0.3, 0.4] }] });
+    await maker.pass();
+    const crops = media().map((r) => codecs.media.decode(r.payload)).flatMap((m) => (m.ok ? [m.value] : []));
+    expect(crops).toHaveLength(3);
+    expect(crops.filter((m) => m.features).map((m) => m.detectionIdx)).toEqual([0]);
+  });
+
   it('sends crops without keypoints when sync.sendKeypoints is off', async () => {
     const { cv } = await loadOpenCv();
     const { dir, db, maker, media } = await setup('crops', false);

@@ -153,6 +153,7 @@ export class MediaMaker {
     const blobOf = this.deps.db.prepare('SELECT blob_path AS path FROM captures WHERE id = ?');
     const rows: { payload: MediaPayload; text: string }[] = [];
     const notes: string[] = [];
+    const withKeypoints = new Set<string>();
     for (const frame of s.frames) {
       const dets = s.detections.map((d, idx) => ({ d, idx })).filter((x) => x.d.captureId === frame.captureId);
       const crops = want.includes('crop') ? dets.map((x) => ({ idx: x.idx, box: x.d.bbox as RelBox })) : [];
@@ -169,7 +170,10 @@ export class MediaMaker {
         const base = { v: 1 as const, deviceId: s.deviceId, sightingId: s.id, captureId: frame.captureId, contentType: 'image/jpeg' as const };
         for (const c of out.crops) {
           const det = s.detections[c.idx];
-          const features = sendKeypoints && det ? this.keypointsOf(frame.captureId, det.bbox, out.source, c.rect) : null;
+          // Reviewers compare one crop per animal and sighting: its first crop with keypoints carries them.
+          const animal = det ? (det.individual?.id ?? det.taxon?.label ?? det.label) : '';
+          const features = sendKeypoints && det && !withKeypoints.has(animal) ? this.keypointsOf(frame.captureId, det.bbox, out.source, c.rect) : null;
+          if (features) withKeypoints.add(animal);
           rows.push(this.encode({ ...base, id: uuidv7(), kind: 'crop', detectionIdx: c.idx, width: c.width, height: c.height, ...(features ? { features } : {}) }, c.jpeg));
         }
         if (out.frame) rows.push(this.encode({ ...base, id: uuidv7(), kind: 'frame', detectionIdx: null, width: out.frame.width, height: out.frame.height }, out.frame.jpeg));
