@@ -9,6 +9,10 @@ export const HubErrors = defineErrors({
     message: 'The hub config is invalid',
     hint: 'Fix the setting at the path shown and start the hub again.',
   },
+  SPOOR_E_DEVICE_CONFIG_INVALID: {
+    message: 'The device would refuse this config',
+    hint: 'Fix the setting at the path shown (each device setting and its default are in protocol/src/device-config.ts); only the settings you name are pushed, merged over the device\'s own.',
+  },
   SPOOR_E_BAD_REQUEST: {
     message: 'The request is malformed',
     hint: 'Check the request against the API docs at /docs.',

@@ -289,6 +289,10 @@ describe.each(['pglite', 'postgres'] as const)('review console on %s (real hub +
     await editor.fill('{ "deployment": { "latitude": 61.2, ');
     await adminPage.locator('.config-error').waitFor();
     expect(await adminPage.getByRole('button', { name: 'Push config' }).isDisabled()).toBe(true);
+    // Valid JSON the device would refuse: the hub checks it against the device's schema first.
+    await editor.fill(JSON.stringify({ sync: { bandwidth: 'everything' } }));
+    await adminPage.getByRole('button', { name: 'Push config' }).click();
+    await adminPage.locator('.config-error', { hasText: '/sync/bandwidth' }).waitFor();
     await editor.fill(JSON.stringify({ deployment: { latitude: 61.21, longitude: 24.95 } }, null, 2));
     await adminPage.getByRole('button', { name: 'Push config' }).click();
     await adminPage.getByText(/Published as config version \d+/).waitFor();

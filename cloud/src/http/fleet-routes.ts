@@ -1,6 +1,7 @@
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { codecs, deviceTopic, TOPIC_QOS } from '@spoor/protocol';
+import { checkConfigPush } from '@spoor/protocol/device-config';
 import { HubErrors } from '../errors.js';
 import { FleetRepo } from '../store/fleet.js';
 import type { Store } from '../store/store.js';
@@ -75,6 +76,9 @@ export function fleetRoutes(
     async (req, reply) => {
       const publisher = deps.publisher;
       if (!publisher) throw HubErrors.SPOOR_E_MQTT_UNAVAILABLE('this hub has no MQTT connection to push configs with');
+      // The device's own schema (from protocol/): a push it would refuse is refused here, before it is retained.
+      const check = checkConfigPush(req.body.config);
+      if (!check.ok) throw HubErrors.SPOOR_E_DEVICE_CONFIG_INVALID(check.reason);
       const { version } = await fleet.setDesired(req.params.id, req.body.config, req.actor ?? 'unknown');
       const topic = deviceTopic('config', req.params.id, deps.prefix);
       // Retained: a device that is offline now gets it when it next connects. The device validates it and reports back in its status.

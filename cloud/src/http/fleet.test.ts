@@ -100,6 +100,18 @@ describe('fleet: device status and config push through the real broker (PGlite)'
     expect(dev).toMatchObject({ config: { desiredVersion: 2, state: 'pending', pushedBy: expect.any(String) }, location: null });
     expect((await call('GET', '/api/devices/trap-a/config', viewer)).json).toEqual({ version: 2, config: { sync: { statsIntervalSec: 60 } } });
     expect((await call('POST', '/api/devices/ghost/config', admin, { config })).status).toBe(404);
+    // A push the device would refuse is refused here, with the setting's path, and nothing is retained.
+    for (const [bad, path] of [
+      [{ sync: { bandwidth: 'everything' } }, '/sync/bandwidth'],
+      [{ reid: { acceptThreshold: 1.5 } }, '/reid/acceptThreshold'],
+      [{ pipelin: { burstWindowSec: 5 } }, '/pipelin: Unexpected property'],
+      [{ dataDir: '/elsewhere' }, '/dataDir'],
+    ] as const) {
+      const r = await call('POST', '/api/devices/trap-a/config', admin, { config: bad });
+      expect(r.status).toBe(400);
+      expect(r.json).toMatchObject({ error: { code: 'SPOOR_E_DEVICE_CONFIG_INVALID', message: expect.stringContaining(path) } });
+    }
+    expect((await call('GET', '/api/devices/trap-a/config', viewer)).json.version).toBe(2);
     await call('POST', '/api/devices/trap-b/config', admin, { config });
     expect((await call('GET', '/api/devices/trap-b', viewer)).json.location).toEqual({ lat: 46.5, lon: 7.9 });
   });

@@ -8,7 +8,7 @@ import { join } from 'node:path';
  * sets it (`POST /api/auth/setup`) and it is kept in `<dataDir>/panel-auth.json` (mode 0600).
  * There is no default password.
  */
-export const PASSWORD_HASH_PATTERN = '^scrypt\\$\\d+\\$\\d+\\$\\d+\\$[A-Za-z0-9+/=]+\\$[A-Za-z0-9+/=]+$';
+export { PASSWORD_HASH_PATTERN } from '@spoor/protocol/device-config';
 
 const N = 16384;
 const R = 8;

@@ -3,12 +3,13 @@ import { join } from 'node:path';
 import type { TSchema } from '@sinclair/typebox';
 import { parseConfig, type ResolvedConfig } from '../config/load.js';
 import { DeviceConfigSchema } from '../config/schema.js';
+import { LOCAL_ONLY_SETTINGS } from '@spoor/protocol/device-config';
 
 /** Where an accepted config push is kept; it survives restarts. */
 export const PUSHED_CONFIG_FILE = 'config.pushed.json';
 
 /** Settings the hub may not change: they locate this unit's own data. */
-const LOCAL_ONLY = ['deviceId', 'dataDir', 'inbox'] as const;
+const LOCAL_ONLY = LOCAL_ONLY_SETTINGS;
 
 export interface PushedConfig {
   version: number;
