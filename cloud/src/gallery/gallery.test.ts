@@ -215,4 +215,37 @@ describe('auto-merge (PGlite)', () => {
       await factory.dispose();
     }
   });
+
+  it('a device that recognises a global individual (a known sighting with its globalId) is linked to it, audited as hub:claim and undoable; another species is not', async () => {
+    const factory = await storeFactory('pglite');
+    try {
+      const store = await factory.open();
+      await store.devices.add({ deviceId: 'trap-a', fleetId: 'north' });
+      await store.devices.add({ deviceId: 'trap-b', fleetId: 'north' });
+      const gallery = new Gallery({ sql: store.sql, settings: DEFAULT_MATCH_SETTINGS, prefix: 'spoor/v1', logger: createLogger('error') });
+      await gallery.start();
+      const a = makeReidSighting('trap-a', randomUUID(), 'new', vectorFor(21));
+      await store.sightings.upsertMany([a]);
+      const first = await gallery.onCommitted([a]);
+      const gid = (first.outcomes[0] as { individualId: string }).individualId;
+      const seen = (species?: string) => {
+        const s = makeReidSighting('trap-b', randomUUID(), 'known', vectorFor(21, 64, 0.02), species ? { species } : {});
+        const ind = s.individuals[0] as { globalId?: string };
+        ind.globalId = gid;
+        return s;
+      };
+      const other = seen('Lynx lynx');
+      const b = seen();
+      await store.sightings.upsertMany([other, b]);
+      const r = await gallery.onCommitted([other, b]);
+      expect(r.outcomes).toEqual([{ kind: 'skip' }, { kind: 'claimed', individualId: gid, decisionId: expect.any(String) }]);
+      const ind = await gallery.queries.getIndividual(gid);
+      expect(ind.links.map((l) => l.deviceId).sort()).toEqual(['trap-a', 'trap-b']);
+      expect(ind.history).toMatchObject([{ kind: 'confirm', actor: 'hub:claim', id: (r.outcomes[1] as { decisionId: string }).decisionId }]);
+      await gallery.decide((d) => d.undo('tok', ind.history[0]?.id as string));
+      expect((await gallery.queries.getIndividual(gid)).links.map((l) => l.deviceId)).toEqual(['trap-a']);
+    } finally {
+      await factory.dispose();
+    }
+  });
 });

@@ -1,5 +1,5 @@
 import { decodeEmbedding, type SightingPayload } from '@spoor/protocol';
-import type { Sql } from '../store/sql.js';
+import type { Queryable, Sql } from '../store/sql.js';
 import { addRefs, bumpFleet, newId, type GalleryDelta } from './common.js';
 import type { CandidateScorer, IndexedRef } from './scorer.js';
 import { loadIndividuals, opsFor } from './state.js';
@@ -18,8 +18,8 @@ export type MatchOutcome =
   | { kind: 'proposal'; proposalId: string; candidate: string; score: number }
   | { kind: 'auto-merge'; individualId: string; score: number; decisionId: string }
   | { kind: 'ref'; individualId: string }
-  /** A device recognised a global individual it holds from a delta (a mirror): its local id is linked to it. */
-  | { kind: 'claimed'; individualId: string }
+  /** A device recognised a global individual it holds from a delta (a mirror): its local id is linked to it (audited, undoable). */
+  | { kind: 'claimed'; individualId: string; decisionId: string }
   | { kind: 'evidence'; proposalId: string }
   | { kind: 'skip' };
 
@@ -86,14 +86,8 @@ export async function matchSightings(
           const g = await tx.query<{ fleet_id: string; species: string; status: string }>('SELECT fleet_id, species, status FROM individuals WHERE id = $1 FOR UPDATE', [ind.globalId]);
           const row = g.rows[0];
           if (row?.status === 'active' && row.fleet_id === fleetId && row.species === ind.species) {
-            const gid = ind.globalId;
-            await tx.query('INSERT INTO individual_links (device_id, local_id, individual_id) VALUES ($1, $2, $3)', [s.deviceId, localId, gid]);
-            await addRefs(tx, gid, s.deviceId, localId, [s.id]);
-            await tx.query("UPDATE individuals SET version = version + 1, updated_at = date_trunc('milliseconds', now()) WHERE id = $1", [gid]);
-            const st = (await loadIndividuals(tx, [gid])).get(gid);
-            if (st) pending.refs.push(...st.refs.filter((r) => r.sightingId === s.id).map((r) => ({ refId: r.id, individualId: gid, fleetId, species: st.individual.species, dim: r.dim, embedding: r.embedding, scale: r.scale })));
-            pending.deltas.push(await bumpFleet(tx, fleetId, opsFor({ [gid]: st ?? null }), settings.keepVersions));
-            return { kind: 'claimed', individualId: gid } as const;
+            const decisionId = await linkAudited(tx, 'hub:claim', { fleetId, individualId: ind.globalId, deviceId: s.deviceId, localId, sightingId: s.id }, pending, settings.keepVersions);
+            return { kind: 'claimed', individualId: ind.globalId, decisionId } as const;
           }
         }
         // Only a device's NEW individual starts a match; a `known` one we never saw linked is left for its `new` sighting.
@@ -101,19 +95,7 @@ export async function matchSightings(
         const best = scorer.scoreCandidates(fleetId, ind.species, decodeEmbedding(ind.embedding))[0];
         if (best && best.score >= settings.proposeThreshold) {
           if (settings.autoMerge && best.score > settings.autoMergeThreshold) {
-            const before = await loadIndividuals(tx, [best.individualId]);
-            await tx.query('INSERT INTO individual_links (device_id, local_id, individual_id) VALUES ($1, $2, $3)', [s.deviceId, localId, best.individualId]);
-            await addRefs(tx, best.individualId, s.deviceId, localId, [s.id]);
-            await tx.query("UPDATE individuals SET version = version + 1, updated_at = date_trunc('milliseconds', now()) WHERE id = $1", [best.individualId]);
-            const after = await loadIndividuals(tx, [best.individualId]);
-            const decisionId = newId();
-            await tx.query(
-              `INSERT INTO decisions (id, fleet_id, actor, kind, target_ids, before, after) VALUES ($1, $2, 'hub:auto-merge', 'confirm', $3::jsonb, $4::jsonb, $5::jsonb)`,
-              [decisionId, fleetId, JSON.stringify([best.individualId]), JSON.stringify({ individuals: Object.fromEntries(before), proposals: {}, sightings: {} }), JSON.stringify({ individuals: Object.fromEntries(after), proposals: {}, sightings: {} })],
-            );
-            const st = after.get(best.individualId);
-            if (st) pending.refs.push(...st.refs.filter((r) => r.sightingId === s.id).map((r) => ({ refId: r.id, individualId: best.individualId, fleetId, species: st.individual.species, dim: r.dim, embedding: r.embedding, scale: r.scale })));
-            pending.deltas.push(await bumpFleet(tx, fleetId, opsFor(Object.fromEntries(after)), settings.keepVersions));
+            const decisionId = await linkAudited(tx, 'hub:auto-merge', { fleetId, individualId: best.individualId, deviceId: s.deviceId, localId, sightingId: s.id }, pending, settings.keepVersions);
             return { kind: 'auto-merge', individualId: best.individualId, score: best.score, decisionId } as const;
           }
           const proposalId = newId();
@@ -140,6 +122,41 @@ export async function matchSightings(
     }
   }
   return result;
+}
+
+/**
+ * Link a device's local individual to a global one without a reviewer (auto-merge, or the
+ * device recognising a global individual it holds): its references, a version bump, the
+ * fleet's next delta, and an audit row as a `confirm` by `actor`, so it shows in the history
+ * and can be undone like a reviewer's decision. Returns the decision id.
+ */
+async function linkAudited(
+  tx: Queryable,
+  actor: string,
+  link: { fleetId: string; individualId: string; deviceId: string; localId: string; sightingId: string },
+  pending: { refs: IndexedRef[]; deltas: GalleryDelta[] },
+  keepVersions: number,
+): Promise<string> {
+  const { fleetId, individualId: gid } = link;
+  const before = await loadIndividuals(tx, [gid]);
+  await tx.query('INSERT INTO individual_links (device_id, local_id, individual_id) VALUES ($1, $2, $3)', [link.deviceId, link.localId, gid]);
+  await addRefs(tx, gid, link.deviceId, link.localId, [link.sightingId]);
+  await tx.query("UPDATE individuals SET version = version + 1, updated_at = date_trunc('milliseconds', now()) WHERE id = $1", [gid]);
+  const after = await loadIndividuals(tx, [gid]);
+  const decisionId = newId();
+  const snapshot = (m: typeof after) => JSON.stringify({ individuals: Object.fromEntries(m), proposals: {}, sightings: {} });
+  await tx.query(`INSERT INTO decisions (id, fleet_id, actor, kind, target_ids, before, after) VALUES ($1, $2, $3, 'confirm', $4::jsonb, $5::jsonb, $6::jsonb)`, [
+    decisionId,
+    fleetId,
+    actor,
+    JSON.stringify([gid]),
+    snapshot(before),
+    snapshot(after),
+  ]);
+  const st = after.get(gid);
+  if (st) pending.refs.push(...st.refs.filter((r) => r.sightingId === link.sightingId).map((r) => ({ refId: r.id, individualId: gid, fleetId, species: st.individual.species, dim: r.dim, embedding: r.embedding, scale: r.scale })));
+  pending.deltas.push(await bumpFleet(tx, fleetId, opsFor(Object.fromEntries(after)), keepVersions));
+  return decisionId;
 }
 
 /** The (device, local id) pairs of the batch that are linked or have an open proposal: one query for the batch. */
