@@ -410,6 +410,14 @@ describe.each(['pglite', 'postgres'] as const)('review console on %s (real hub +
     await page.locator('.status', { hasText: 'Undone' }).waitFor();
     expect((await openProposals()).map((p) => p.id)).toEqual([open?.id]);
     await page.locator(`.proposal[data-id="${open?.id}"]`).waitFor();
+
+    // r: not this fox. No other candidate scores high enough, so it stays its own individual; undo again.
+    await page.keyboard.press('r');
+    await page.locator('.status', { hasText: 'no other candidate, kept as a new individual' }).waitFor();
+    expect(await openProposals()).toHaveLength(0);
+    await page.keyboard.press('u');
+    await page.locator('.status', { hasText: 'Undone' }).waitFor();
+    expect((await openProposals()).map((p) => p.id)).toEqual([open?.id]);
   }, 60_000);
 
   it('splits a sighting off an individual on its page, renames it and undoes the rename; the audit history shows who did what', async () => {

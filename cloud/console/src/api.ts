@@ -151,6 +151,8 @@ export interface DecisionReply {
   version: number;
   individuals: Record<string, number | null>;
   createdId?: string;
+  /** A reject with `next`: the proposal opened against the next candidate. */
+  proposalId?: string;
 }
 export interface Device {
   deviceId: string;
@@ -248,7 +250,8 @@ export const taxa = (q: string) => call<{ items: { label: string; rank: string; 
 export const proposals = () => call<{ items: Proposal[] }>('GET', '/api/proposals?status=open');
 export const proposal = async (id: string) => normalizeProposal(await call<Record<string, unknown>>('GET', `/api/proposals/${enc(id)}`));
 export const accept = (id: string, expectedVersion?: number) => call<DecisionReply>('POST', `/api/proposals/${enc(id)}/accept`, expectedVersion ? { expectedVersion } : {});
-export const reject = (id: string) => call<DecisionReply>('POST', `/api/proposals/${enc(id)}/reject`, {});
+/** `next`: propose the animal against the next-best candidate when there is one (else it becomes new). */
+export const reject = (id: string, next: boolean) => call<DecisionReply>('POST', `/api/proposals/${enc(id)}/reject`, { next });
 export const unidentifiable = (sightingId: string) => call<DecisionReply>('POST', `/api/sightings/${enc(sightingId)}/unidentifiable`, {});
 export const keypointMatches = (a: string, b: string) => call<KeypointMatches>('GET', `/api/media/${enc(a)}/matches/${enc(b)}`);
 export const undo = (decisionId: string) => call<DecisionReply>('POST', `/api/decisions/${enc(decisionId)}/undo`, {});

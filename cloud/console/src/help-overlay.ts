@@ -22,7 +22,7 @@ export const SHORTCUTS: readonly (readonly [string, readonly (readonly [string, 
     'Identity review',
     [
       ['Space', 'accept: same individual'],
-      ['r', 'reject: a different individual'],
+      ['r', 'reject: not this candidate (the next one is proposed, if any)'],
       ['s / →', 'skip to the next proposal'],
       ['n', 'new individual (reject the candidate)'],
       ['x', 'unidentifiable'],

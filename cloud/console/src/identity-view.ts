@@ -16,7 +16,8 @@ interface Comparison {
 
 /**
  * Identity review, one proposal at a time: the device's sighting(s) beside the candidate
- * individual's best sightings. Space accepts, r rejects, s/→ skips, n keeps it a new
+ * individual's best sightings. Space accepts, r rejects (the next candidate is proposed when
+ * there is one), s/→ skips, n keeps it a new
  * individual, x marks it unidentifiable, u / Ctrl+Z undoes the last decision, k shows the
  * matching keypoints against the next candidate sighting.
  */
@@ -185,8 +186,8 @@ export class SpoorIdentity extends LitElement {
         ${canDecide
           ? html`<div class="actions">
               <button ?disabled=${this.busy} @click=${this.accept}>Same individual (Space)</button>
-              <button class="secondary" ?disabled=${this.busy} @click=${() => this.reject('Rejected')}>Different (r)</button>
-              <button class="secondary" ?disabled=${this.busy} @click=${() => this.reject('Kept as a new individual')}>New individual (n)</button>
+              <button class="secondary" ?disabled=${this.busy} @click=${() => this.reject('Rejected', true)}>Different (r)</button>
+              <button class="secondary" ?disabled=${this.busy} @click=${() => this.reject('Kept as a new individual', false)}>New individual (n)</button>
               <button class="secondary" ?disabled=${this.busy} @click=${this.unidentifiable}>Unidentifiable (x)</button>
               <button class="secondary" @click=${this.skip}>Skip (s / →)</button>
               <button class="secondary" ?disabled=${this.busy || this.done.length === 0} @click=${this.undo}>Undo (u)</button>
@@ -203,9 +204,10 @@ export class SpoorIdentity extends LitElement {
     this.error = '';
     try {
       const reply = await run();
-      this.done = [...this.done, { reply, label: `${label}: ${p.species} from ${p.deviceId}`, proposalId: p.id }];
-      this.message = `${label}.`;
-      await this.load();
+      const text = reply.proposalId ? `${label}; proposed against the next candidate` : reply.createdId && label === 'Rejected' ? `${label}: no other candidate, kept as a new individual` : label;
+      this.done = [...this.done, { reply, label: `${text}: ${p.species} from ${p.deviceId}`, proposalId: p.id }];
+      this.message = `${text}.`;
+      await this.load(reply.proposalId);
     } catch (err) {
       this.error = reportError(this, err);
       if ((err as { status?: number }).status === 409) this.error = 'The candidate changed meanwhile (another decision): reloaded, look again.';
@@ -220,9 +222,10 @@ export class SpoorIdentity extends LitElement {
     if (d) void this.decide('Accepted', () => accept(d.proposal.id, d.proposal.version ?? d.candidate.version));
   }
 
-  private reject(label: string) {
+  /** r: not this candidate (the next one is proposed when there is one); n: a new individual at once. */
+  private reject(label: string, next: boolean) {
     const d = this.detail;
-    if (d) void this.decide(label, () => reject(d.proposal.id));
+    if (d) void this.decide(label, () => reject(d.proposal.id, next));
   }
 
   private unidentifiable() {
@@ -260,8 +263,8 @@ export class SpoorIdentity extends LitElement {
     const read: Record<string, () => void> = { s: () => this.skip(), ArrowRight: () => this.skip(), k: () => this.pick((this.comparison?.selected ?? 0) + 1) };
     const write: Record<string, () => void> = {
       ' ': () => this.accept(),
-      r: () => this.reject('Rejected'),
-      n: () => this.reject('Kept as a new individual'),
+      r: () => this.reject('Rejected', true),
+      n: () => this.reject('Kept as a new individual', false),
       x: () => this.unidentifiable(),
       u: () => void this.undo(),
     };

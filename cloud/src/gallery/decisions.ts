@@ -18,6 +18,8 @@ export interface DecisionResult {
   delta: GalleryDelta;
   /** The individual a split or a reject created. */
   createdId?: string;
+  /** The proposal a reject opened against the next candidate. */
+  proposalId?: string;
 }
 
 interface Touched {
@@ -63,7 +65,7 @@ export class GalleryDecisions {
     kind: DecisionKind,
     touched: Touched,
     expected: Record<string, number>,
-    change: (tx: Queryable, before: DecisionState) => Promise<{ created?: string[]; undoes?: string; fleetId?: string }>,
+    change: (tx: Queryable, before: DecisionState) => Promise<{ created?: string[]; undoes?: string; fleetId?: string; proposed?: string }>,
   ): Promise<DecisionResult> {
     return this.sql.transaction(async (tx) => {
       const ids = [...new Set(touched.individuals)].sort();
@@ -104,6 +106,7 @@ export class GalleryDecisions {
         individuals: Object.fromEntries(Object.entries(after.individuals).map(([id, s]) => [id, s?.individual.version ?? null])),
         delta,
         ...(out.created?.[0] ? { createdId: out.created[0] } : {}),
+        ...(out.proposed ? { proposalId: out.proposed } : {}),
       };
     });
   }
@@ -134,13 +137,30 @@ export class GalleryDecisions {
     });
   }
 
-  /** Reject: the device's local individual is someone new; it becomes its own global individual. */
-  async reject(actor: string, proposalId: string): Promise<DecisionResult> {
+  /**
+   * Reject: the device's local individual is not this candidate. With `next` (the next-best
+   * candidate above the propose threshold that this animal was not yet rejected for), it is
+   * proposed against that one: a new open proposal with the same evidence. Without, it is
+   * someone new and becomes its own global individual. Undo restores the proposal (and
+   * removes the next one, unless it was decided meanwhile: then undo is refused).
+   */
+  async reject(actor: string, proposalId: string, next: { individualId: string; score: number } | null = null): Promise<DecisionResult> {
     const p = await this.openProposal(proposalId);
     const id = newId();
-    return this.run(actor, 'reject', { individuals: [], proposals: [p.id] }, {}, async (tx, before) => {
+    const nextId = next ? newId() : null;
+    return this.run(actor, 'reject', { individuals: [], proposals: nextId ? [p.id, nextId] : [p.id] }, {}, async (tx, before) => {
       if (before.proposals[p.id]?.status !== 'open') throw HubErrors.SPOOR_E_VERSION_CONFLICT(`proposal ${p.id} was decided meanwhile`);
       await tx.query("UPDATE proposals SET status = 'rejected' WHERE id = $1", [p.id]);
+      if (next && nextId) {
+        const c = await tx.query<{ status: string }>('SELECT status FROM individuals WHERE id = $1 AND fleet_id = $2 AND species = $3', [next.individualId, p.fleet_id, p.species]);
+        if (c.rows[0]?.status === 'active') {
+          await tx.query(
+            `INSERT INTO proposals (id, fleet_id, device_id, local_id, species, candidate_individual_id, score, evidence) VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb)`,
+            [nextId, p.fleet_id, p.device_id, p.local_id, p.species, next.individualId, next.score, JSON.stringify(p.evidence)],
+          );
+          return { fleetId: p.fleet_id, proposed: nextId };
+        }
+      }
       await tx.query('INSERT INTO individuals (id, fleet_id, species) VALUES ($1, $2, $3)', [id, p.fleet_id, p.species]);
       await tx.query('INSERT INTO individual_links (device_id, local_id, individual_id) VALUES ($1, $2, $3)', [p.device_id, p.local_id, id]);
       await addRefs(tx, id, p.device_id, p.local_id, p.evidence);

@@ -188,6 +188,51 @@ describe.each(['pglite', 'postgres'] as const)('global gallery on %s', (kind) =>
     expect(fresh.scorer.scoreCandidates('north', 'Vulpes vulpes', vectorFor(1))[0]).toMatchObject({ individualId: individual });
     expect(fresh.scorer.scoreCandidates('south', 'Vulpes vulpes', vectorFor(1))).toEqual([]);
   });
+
+  it('reject with next proposes the animal against the next-best candidate; with none left it becomes new; undo walks it back', async () => {
+    const unit = (v: Float32Array) => {
+      const n = Math.hypot(...v);
+      return v.map((x) => x / n);
+    };
+    const g1 = vectorFor(41);
+    const g2 = unit(g1.map((x, k) => x + (vectorFor(42)[k] as number))); // cos(g1, g2) ≈ 0.7: two individuals
+    const q = unit(g1.map((x, k) => x + (g2[k] as number))); // ≈ 0.92 to both
+    const s1 = makeReidSighting('trap-a', randomUUID(), 'new', g1);
+    const s2 = makeReidSighting('trap-a', randomUUID(), 'new', g2);
+    await store.sightings.upsertMany([s1, s2]);
+    const made = await gallery.onCommitted([s1, s2]);
+    expect(made.outcomes.map((o) => o.kind)).toEqual(['new', 'new']);
+    const [i1, i2] = made.outcomes.map((o) => (o as { individualId: string }).individualId) as [string, string];
+    const localQ = randomUUID();
+    const sq = makeReidSighting('trap-b', localQ, 'new', q);
+    await store.sightings.upsertMany([sq]);
+    const [first] = (await gallery.onCommitted([sq])).outcomes as [{ kind: string; proposalId: string; candidate: string }];
+    expect(first.kind).toBe('proposal');
+    expect([i1, i2]).toContain(first.candidate);
+    const other = first.candidate === i1 ? i2 : i1;
+
+    const r1 = await gallery.reject('tok', first.proposalId, true);
+    expect(r1.createdId).toBeUndefined();
+    const open = await gallery.queries.listProposals({ status: 'open' });
+    const second = open.find((p) => p.localId === localQ);
+    expect(second).toMatchObject({ id: r1.proposalId, candidateIndividualId: other, evidence: [sq.id] });
+    expect((await gallery.queries.listProposals({ status: 'rejected' })).map((p) => p.id)).toContain(first.proposalId);
+
+    const r2 = await gallery.reject('tok', r1.proposalId as string, true);
+    expect(r2.proposalId).toBeUndefined();
+    expect(r2.createdId).toEqual(expect.any(String));
+    expect((await gallery.queries.getIndividual(r2.createdId as string)).links).toMatchObject([{ deviceId: 'trap-b', localId: localQ }]);
+
+    await gallery.decide((d) => d.undo('tok', r2.decisionId));
+    await expect(gallery.queries.getIndividual(r2.createdId as string)).rejects.toMatchObject({ code: 'SPOOR_E_NOT_FOUND' });
+    await gallery.decide((d) => d.undo('tok', r1.decisionId));
+    const back = (await gallery.queries.listProposals({ status: 'open' })).filter((p) => p.localId === localQ);
+    expect(back.map((p) => p.id)).toEqual([first.proposalId]);
+    // Without `next` a reject is "a new individual" at once, even with another candidate left.
+    const r3 = await gallery.reject('tok', first.proposalId, false);
+    expect(r3.createdId).toEqual(expect.any(String));
+    expect((await gallery.queries.listProposals({ status: 'open' })).filter((p) => p.localId === localQ)).toEqual([]);
+  });
 });
 
 describe('auto-merge (PGlite)', () => {

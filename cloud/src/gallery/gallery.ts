@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { codecs, fleetTopic, TOPIC_QOS, type SightingPayload, type StatusPayload } from '@spoor/protocol';
+import { codecs, decodeEmbedding, fleetTopic, TOPIC_QOS, type SightingPayload, type StatusPayload } from '@spoor/protocol';
 import type { Sql } from '../store/sql.js';
 import { GalleryCatchUp, type CatchUpOptions } from './catchup.js';
 import type { GalleryDelta } from './common.js';
@@ -87,6 +87,41 @@ export class Gallery {
     await this.scorer.refresh(Object.keys(r.individuals));
     await this.publish(r.delta);
     return r;
+  }
+
+  /**
+   * Reject a proposal. With `next`, the animal is proposed against the next-best candidate
+   * (see `nextCandidate`) when there is one; otherwise, or without `next`, it becomes its own
+   * global individual.
+   */
+  async reject(actor: string, proposalId: string, next: boolean): Promise<DecisionResult> {
+    const alt = next ? await this.nextCandidate(proposalId) : null;
+    return this.decide((d) => d.reject(actor, proposalId, alt));
+  }
+
+  /**
+   * The best-scoring active individual at or above the propose threshold that this proposal's
+   * animal (device, local id) has not been proposed against yet, scored with the newest
+   * evidence sighting's embedding. Null when there is none.
+   */
+  async nextCandidate(proposalId: string): Promise<{ individualId: string; score: number } | null> {
+    const { sql } = this.opts;
+    const p = (
+      await sql.query<{ device_id: string; local_id: string; species: string; fleet_id: string; evidence: string[] }>(
+        'SELECT device_id, local_id, species, fleet_id, evidence FROM proposals WHERE id = $1',
+        [proposalId],
+      )
+    ).rows[0];
+    if (!p) return null;
+    const tried = await sql.query<{ id: string }>('SELECT candidate_individual_id AS id FROM proposals WHERE device_id = $1 AND local_id = $2', [p.device_id, p.local_id]);
+    const seen = new Set(tried.rows.map((r) => String(r.id)));
+    const bodies = await sql.query<{ body: unknown }>('SELECT body FROM sightings WHERE id = ANY($1::uuid[]) ORDER BY taken_at DESC', [p.evidence]);
+    const embedding = bodies.rows
+      .map((r) => (typeof r.body === 'string' ? JSON.parse(r.body) : r.body) as SightingPayload)
+      .flatMap((b) => b.individuals.filter((i) => i.id === p.local_id && i.embedding))[0]?.embedding;
+    if (!embedding) return null;
+    const best = this.scorer.scoreCandidates(p.fleet_id, p.species, decodeEmbedding(embedding)).find((c) => !seen.has(c.individualId) && c.score >= this.opts.settings.proposeThreshold);
+    return best ? { individualId: best.individualId, score: best.score } : null;
   }
 
   private async publish(delta: GalleryDelta): Promise<void> {

@@ -156,6 +156,8 @@ export async function restoreState(tx: Queryable, state: GalleryState, nextVersi
       );
     }
   }
+  // Proposals the decision opened go first: a device's animal has one open proposal at a time.
+  for (const [id, p] of Object.entries(state.proposals)) if (!p) await tx.query('DELETE FROM proposals WHERE id = $1', [id]);
   for (const [id, p] of Object.entries(state.proposals)) if (p) await tx.query('UPDATE proposals SET status = $2 WHERE id = $1', [id, p.status]);
   for (const [id, s] of Object.entries(state.sightings)) if (s) await tx.query('UPDATE sightings SET unidentifiable = $2 WHERE id = $1', [id, s.unidentifiable]);
 }

@@ -25,6 +25,8 @@ const ProposalsQuery = Type.Object(
 type ProposalsQuery = Static<typeof ProposalsQuery>;
 const AcceptBody = Type.Object({ expectedVersion: Type.Optional(Version) }, { additionalProperties: false });
 type AcceptBody = Static<typeof AcceptBody>;
+const RejectBody = Type.Object({ next: Type.Optional(Type.Boolean({ description: 'Propose the animal against the next-best candidate, if one is above the propose threshold.' })) }, { additionalProperties: false });
+type RejectBody = Static<typeof RejectBody>;
 const MergeBody = Type.Object(
   { ids: Type.Array(Uuid, { minItems: 1, maxItems: 100 }), into: Uuid, expectedVersions: Type.Record(Type.String(), Version) },
   { additionalProperties: false },
@@ -46,6 +48,8 @@ export const DecisionReply = Type.Object({
   version: Type.Integer(),
   individuals: Type.Record(Type.String(), Type.Union([Type.Integer(), Type.Null()])),
   createdId: Type.Optional(Type.String()),
+  /** A reject with `next`: the proposal opened against the next candidate. */
+  proposalId: Type.Optional(Type.String()),
 });
 
 const READ: readonly Role[] = ['admin', 'reviewer', 'viewer'];
@@ -81,10 +85,20 @@ export function galleryRoutes(
     { onRequest: authorize(DECIDE), schema: { tags: ['gallery'], params: IdParams, body: Type.Optional(AcceptBody), response: decided } },
     async (req) => reply(await gallery.decide((d) => d.accept(actor(req), req.params.id, req.body?.expectedVersion))),
   );
-  app.post<{ Params: IdParams }>(
+  app.post<{ Params: IdParams; Body: RejectBody }>(
     '/api/proposals/:id/reject',
-    { onRequest: authorize(DECIDE), schema: { tags: ['gallery'], params: IdParams, response: decided } },
-    async (req) => reply(await gallery.decide((d) => d.reject(actor(req), req.params.id))),
+    {
+      onRequest: authorize(DECIDE),
+      schema: {
+        tags: ['gallery'],
+        params: IdParams,
+        body: Type.Optional(RejectBody),
+        description:
+          'Not this candidate. With `next: true` the animal is proposed against the next-best candidate above the propose threshold (the reply names the new `proposalId`); with none left, or without `next`, it becomes its own global individual (`createdId`).',
+        response: decided,
+      },
+    },
+    async (req) => reply(await gallery.reject(actor(req), req.params.id, req.body?.next === true)),
   );
   app.post<{ Body: MergeBody }>(
     '/api/individuals/merge',
