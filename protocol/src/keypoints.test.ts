@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { codecs, decodeCropFeatures, encodeCropFeatures, keypointCount, matchKeypoints } from './index.js';
 import { randomKeypoints, rng, secondView } from './testing/keypoints.js';
+import { sampleMedia } from './testing/payloads.js';
 
 describe('crop keypoints on the wire', () => {
   it('round-trip to 1/16 px and ride on a crop media message', () => {
@@ -14,21 +15,7 @@ describe('crop keypoints on the wire', () => {
     // 400 keypoints cost 400 × 36 bytes, base64: about 19 KB per crop.
     expect(JSON.stringify(wire).length).toBeLessThan(19_500);
 
-    const media = {
-      v: 1 as const,
-      id: '01890a5d-ac96-774b-bcce-b302099a8057',
-      deviceId: 'trap-a',
-      sightingId: '01890a5d-ac96-774b-bcce-b302099a8058',
-      captureId: '01890a5d-ac96-774b-bcce-b302099a8059',
-      kind: 'crop' as const,
-      detectionIdx: 0,
-      contentType: 'image/jpeg' as const,
-      width: 512,
-      height: 384,
-      sha256: 'a'.repeat(64),
-      bytes: Buffer.alloc(1024, 7).toString('base64'),
-      features: wire,
-    };
+    const media = { ...sampleMedia(), features: wire };
     expect(codecs.media.decode(codecs.media.encode(media))).toEqual({ ok: true, value: media });
     expect(codecs.media.decode(JSON.stringify({ ...media, features: { ...wire, w: 0 } }))).toMatchObject({ ok: false, code: 'SPOOR_E_PAYLOAD_SCHEMA' });
     expect(codecs.media.decode(JSON.stringify({ ...media, features: { ...wire, extra: 1 } }))).toMatchObject({ ok: false, code: 'SPOOR_E_PAYLOAD_SCHEMA' });

@@ -235,15 +235,24 @@ describe.each(['pglite', 'postgres'] as const)('global gallery on %s', (kind) =>
   });
 });
 
-describe('auto-merge (PGlite)', () => {
+/** A fresh PGlite hub store with trap-a and trap-b in fleet north, and its started gallery. */
+async function withGallery(settings: Partial<typeof DEFAULT_MATCH_SETTINGS>, fn: (store: Store, gallery: Gallery) => Promise<void>): Promise<void> {
+  const factory = await storeFactory('pglite');
+  try {
+    const store = await factory.open();
+    await store.devices.add({ deviceId: 'trap-a', fleetId: 'north' });
+    await store.devices.add({ deviceId: 'trap-b', fleetId: 'north' });
+    const gallery = new Gallery({ sql: store.sql, settings: { ...DEFAULT_MATCH_SETTINGS, ...settings }, prefix: 'spoor/v1', logger: createLogger('error') });
+    await gallery.start();
+    await fn(store, gallery);
+  } finally {
+    await factory.dispose();
+  }
+}
+
+describe('hub links without a reviewer (PGlite)', () => {
   it('is off by default; when on, a match above autoMergeThreshold links at once, audited and undoable', async () => {
-    const factory = await storeFactory('pglite');
-    try {
-      const store = await factory.open();
-      await store.devices.add({ deviceId: 'trap-a', fleetId: 'north' });
-      await store.devices.add({ deviceId: 'trap-b', fleetId: 'north' });
-      const gallery = new Gallery({ sql: store.sql, settings: { ...DEFAULT_MATCH_SETTINGS, autoMerge: true, autoMergeThreshold: 0.9 }, prefix: 'spoor/v1', logger: createLogger('error') });
-      await gallery.start();
+    await withGallery({ autoMerge: true, autoMergeThreshold: 0.9 }, async (store, gallery) => {
       const a = makeReidSighting('trap-a', randomUUID(), 'new', vectorFor(11));
       const far = makeReidSighting('trap-b', randomUUID(), 'new', vectorFor(12));
       const near = makeReidSighting('trap-b', randomUUID(), 'new', vectorFor(11, 64, 0.02));
@@ -256,19 +265,11 @@ describe('auto-merge (PGlite)', () => {
       expect(ind.history).toMatchObject([{ kind: 'confirm', actor: 'hub:auto-merge' }]);
       await gallery.decide((d) => d.undo('tok', ind.history[0]?.id as string));
       expect((await gallery.queries.getIndividual(id)).links).toHaveLength(1);
-    } finally {
-      await factory.dispose();
-    }
+    });
   });
 
   it('a device that recognises a global individual (a known sighting with its globalId) is linked to it, audited as hub:claim and undoable; another species is not', async () => {
-    const factory = await storeFactory('pglite');
-    try {
-      const store = await factory.open();
-      await store.devices.add({ deviceId: 'trap-a', fleetId: 'north' });
-      await store.devices.add({ deviceId: 'trap-b', fleetId: 'north' });
-      const gallery = new Gallery({ sql: store.sql, settings: DEFAULT_MATCH_SETTINGS, prefix: 'spoor/v1', logger: createLogger('error') });
-      await gallery.start();
+    await withGallery({}, async (store, gallery) => {
       const a = makeReidSighting('trap-a', randomUUID(), 'new', vectorFor(21));
       await store.sightings.upsertMany([a]);
       const first = await gallery.onCommitted([a]);
@@ -289,8 +290,6 @@ describe('auto-merge (PGlite)', () => {
       expect(ind.history).toMatchObject([{ kind: 'confirm', actor: 'hub:claim', id: (r.outcomes[1] as { decisionId: string }).decisionId }]);
       await gallery.decide((d) => d.undo('tok', ind.history[0]?.id as string));
       expect((await gallery.queries.getIndividual(gid)).links.map((l) => l.deviceId)).toEqual(['trap-a']);
-    } finally {
-      await factory.dispose();
-    }
+    });
   });
 });

@@ -1,21 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { MAX_MEDIA_BYTES, MAX_PAYLOAD_BYTES, codecs } from '../index.js';
+import { sampleMedia } from '../testing/payloads.js';
 
 describe('media payload', () => {
-  const media = {
-    v: 1 as const,
-    id: '01890a5d-ac96-774b-bcce-b302099a8057',
-    deviceId: 'trap-a',
-    sightingId: '01890a5d-ac96-774b-bcce-b302099a8058',
-    captureId: '01890a5d-ac96-774b-bcce-b302099a8059',
-    kind: 'crop' as const,
-    detectionIdx: 0,
-    contentType: 'image/jpeg' as const,
-    width: 512,
-    height: 384,
-    sha256: 'a'.repeat(64),
-    bytes: Buffer.alloc(300 * 1024, 7).toString('base64'),
-  };
+  const media = sampleMedia(Buffer.alloc(300 * 1024, 7).toString('base64'));
 
   it('round-trips an image larger than any other payload may be, and refuses what breaks the contract', () => {
     const wire = codecs.media.encode(media);
