@@ -398,6 +398,11 @@ describe.each(['pglite', 'postgres'] as const)('review console on %s (real hub +
     expect(await kp.locator('g.match').count()).toBe(drawn);
     await shot(page, 'console-identity-1280.png', true);
     if (backend === 'pglite') await page.locator('section.keypoints').screenshot({ path: join(SHOTS, 'console-identity-keypoints.png') });
+    // On a phone the two columns stack and the drawing scales down with the page.
+    await page.setViewportSize({ width: 360, height: 760 });
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(360);
+    await shot(page, 'console-identity-360.png', true);
+    await page.setViewportSize({ width: 1280, height: 860 });
 
     await page.keyboard.press(' ');
     await page.locator('.status', { hasText: 'Accepted' }).waitFor();
