@@ -115,6 +115,18 @@ describe('MediaMaker (sightings in the outbox → media rows)', () => {
     expect(crops.filter((m) => m.features).map((m) => m.detectionIdx)).toEqual([0]);
   });
 
+  it('a damaged features blob costs the keypoints, not the crop', async () => {
+    const { cv } = await loadOpenCv();
+    const { dir, db, maker, media } = await setup('crops');
+    await seedPhotoSighting(db, dir, { seed: 47, deviceId: 'trap-07', cv, objects: [{ category: 'animal', species: 'Equus quagga', individual: 13, box: [0.2, 0.3, 0.3, 0.4] }] });
+    db.prepare('UPDATE detections SET features = ?').run(Buffer.concat([Buffer.from([2, 0, 0, 0]), Buffer.alloc(16), Buffer.alloc(40, 9)])); // 2 points, 1.25 descriptors
+    await maker.pass();
+    const [row] = media();
+    const m = codecs.media.decode(row?.payload ?? '');
+    expect(m.ok && m.value.kind).toBe('crop');
+    expect(m.ok && m.value.features).toBeUndefined();
+  });
+
   it('sends crops without keypoints when sync.sendKeypoints is off', async () => {
     const { cv } = await loadOpenCv();
     const { dir, db, maker, media } = await setup('crops', false);

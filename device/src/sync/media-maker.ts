@@ -192,6 +192,16 @@ export class MediaMaker {
    * sighting keeps boxes rounded, so the detection row is the one nearest the box.
    */
   private keypointsOf(captureId: string, bbox: readonly number[], source: { width: number; height: number }, rect: Rect): CropFeatures | null {
+    try {
+      return this.placeKeypoints(captureId, bbox, source, rect);
+    } catch (err) {
+      // A damaged features blob costs the keypoints, never the crop.
+      this.log.warn({ captureId, err: (err as Error).message }, 'stored keypoints unreadable; the crop goes without them');
+      return null;
+    }
+  }
+
+  private placeKeypoints(captureId: string, bbox: readonly number[], source: { width: number; height: number }, rect: Rect): CropFeatures | null {
     const rows = this.deps.db.prepare('SELECT x, y, w, h, features FROM detections WHERE capture_id = ? AND features IS NOT NULL').all(captureId) as { x: number; y: number; w: number; h: number; features: Buffer }[];
     const gap = (r: { x: number; y: number; w: number; h: number }) => Math.abs(r.x - (bbox[0] as number)) + Math.abs(r.y - (bbox[1] as number)) + Math.abs(r.w - (bbox[2] as number)) + Math.abs(r.h - (bbox[3] as number));
     const row = rows.sort((a, b) => gap(a) - gap(b))[0];
