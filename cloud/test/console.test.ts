@@ -201,6 +201,19 @@ describe.each(['pglite', 'postgres'] as const)('review console on %s (real hub +
     await send(ca!, makeReidSighting('trap-a', localC, 'new', vectorFor(9), { species: 'Lynx lynx', takenAt: new Date(now - 3 * DAY) }));
     await until(async () => (await api<{ items: Item[] }>('GET', '/api/individuals?species=Lynx%20lynx')).json.items.length === 1, 10_000, 'the lynx individual');
     for (let i = 1; i <= 2; i++) await send(ca!, makeReidSighting('trap-a', localC, 'known', vectorFor(9, 64, 0.01), { species: 'Lynx lynx', takenAt: new Date(now - (3 - i) * DAY) }));
+    // A pine marten first seen on trap-b from a poor side became its own individual; seen again
+    // from a good side it is close to trap-a's marten: a possible duplicate.
+    const marten = { species: 'Martes martes', takenAt: new Date(now - 20 * DAY) };
+    const martens = () => api<{ items: Item[] }>('GET', '/api/individuals?species=Martes%20martes').then((r) => r.json.items);
+    const m1 = vectorFor(61);
+    const poor = m1.map((x, k) => x + (vectorFor(62)[k] as number));
+    const localM = randomUUID();
+    await send(ca!, makeReidSighting('trap-a', randomUUID(), 'new', m1, marten));
+    await until(async () => (await martens()).length === 1, 10_000, 'the first marten');
+    await send(cb!, makeReidSighting('trap-b', localM, 'new', poor.map((x) => x / Math.hypot(...poor)), marten));
+    await until(async () => (await martens()).length === 2, 10_000, 'the second marten');
+    await send(cb!, makeReidSighting('trap-b', localM, 'known', vectorFor(61, 64, 0.02), { ...marten, takenAt: new Date(now - 19 * DAY) }));
+    await until(async () => (await api<{ items: unknown[] }>('GET', '/api/individuals/duplicates')).json.items.length === 1, 10_000, 'the duplicate pair');
     const foxA = makeReidSighting('trap-a', randomUUID(), 'new', vectorFor(3), { species: 'Vulpes vulpes', takenAt: new Date(now - 2 * DAY) });
     await send(ca!, foxA);
     await until(async () => (await api<{ items: Item[] }>('GET', '/api/individuals?species=Vulpes%20vulpes')).json.items.length === 1, 10_000, 'the fox individual');
@@ -461,6 +474,29 @@ describe.each(['pglite', 'postgres'] as const)('review console on %s (real hub +
     await page.locator('.status', { hasText: 'Merged' }).waitFor();
     await expect.poll(async () => (await api<{ items: Item[] }>('GET', '/api/individuals?species=Lynx%20lynx')).json.items.map((i) => i.id)).toEqual([splitIndividual]);
     await page.locator('table.history tr[data-kind="merge"]').waitFor();
+  }, 60_000);
+
+  it('lists possible duplicates; a reviewer merges one into the other from its page, and the list empties', async () => {
+    const page = await newPage();
+    await logIn(page, 'rev@example.org');
+    await page.goto(`${base()}/#/individuals`);
+    const pair = page.locator('.duplicates li.pair');
+    await pair.first().waitFor();
+    expect(await pair.count()).toBe(1);
+    expect(await pair.first().innerText()).toMatch(/\(trap-.\) and .*\(trap-.\) · Martes martes · score [01]\.\d\d/);
+    await shot(page, 'console-duplicates-1280.png');
+    const keep = (await pair.first().getAttribute('data-a')) as string;
+    await pair.first().locator(`a[href="#/individual/${keep}"]`).click();
+    const similar = page.locator('.similar li');
+    await similar.first().waitFor();
+    await similar.first().getByRole('button', { name: 'Merge it into this one' }).click();
+    await page.locator('.status', { hasText: 'into this one' }).waitFor();
+    await page.locator('.history tr[data-kind="merge"]').waitFor();
+    await expect.poll(() => page.locator('.similar').count()).toBe(0);
+    expect((await api<{ items: unknown[] }>('GET', '/api/individuals/duplicates')).json.items).toEqual([]);
+    const martens = (await api<{ items: (Item & { links: { deviceId: string }[] })[] }>('GET', '/api/individuals?species=Martes%20martes')).json.items;
+    expect(martens.map((m) => m.id)).toEqual([keep]);
+    expect(new Set(martens[0]?.links.map((l) => l.deviceId))).toEqual(new Set(['trap-a', 'trap-b']));
   }, 60_000);
 
   it('plots sightings over time, the diel activity and detections per device from the stats API', async () => {

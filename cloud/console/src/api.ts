@@ -256,6 +256,16 @@ export const unidentifiable = (sightingId: string) => call<DecisionReply>('POST'
 export const keypointMatches = (a: string, b: string) => call<KeypointMatches>('GET', `/api/media/${enc(a)}/matches/${enc(b)}`);
 export const undo = (decisionId: string) => call<DecisionReply>('POST', `/api/decisions/${enc(decisionId)}/undo`, {});
 export const individuals = (species?: string) => call<{ items: Individual[] }>('GET', `/api/individuals${qs({ species })}`);
+/** Two active individuals that may be one animal (`GET /api/individuals/duplicates`). */
+export interface DuplicatePair {
+  a: string;
+  b: string;
+  fleetId: string;
+  species: string;
+  score: number;
+}
+export const duplicates = (species?: string) => call<{ items: DuplicatePair[] }>('GET', `/api/individuals/duplicates${qs({ species })}`);
+export const individualDuplicates = (id: string) => call<{ items: DuplicatePair[] }>('GET', `/api/individuals/${enc(id)}/duplicates`);
 export const individual = (id: string) => call<Individual & { history?: DecisionRecord[] }>('GET', `/api/individuals/${enc(id)}`);
 export const individualSightings = async (id: string) => (await call<{ items: Record<string, unknown>[] }>('GET', `/api/individuals/${enc(id)}/sightings`)).items.map(toRef);
 export const decisions = (individualId: string) => call<{ items: DecisionRecord[] }>('GET', `/api/decisions${qs({ individualId, limit: 100 })}`);

@@ -4,6 +4,7 @@ import {
   decisions,
   devices,
   individual,
+  individualDuplicates,
   individualSightings,
   individuals,
   merge,
@@ -12,6 +13,7 @@ import {
   undo,
   type DecisionRecord,
   type Device,
+  type DuplicatePair,
   type Individual,
   type Role,
   type SightingRef,
@@ -43,6 +45,7 @@ export class SpoorIndividual extends LitElement {
   @state() private history: DecisionRecord[] = [];
   @state() private fleet: Device[] = [];
   @state() private others: Individual[] = [];
+  @state() private similar: DuplicatePair[] = [];
   @state() private picked = new Set<string>();
   @state() private message = '';
   @state() private error = '';
@@ -85,6 +88,7 @@ export class SpoorIndividual extends LitElement {
       const history = await decisions(this.individualId).then((r) => r.items, () => ind.history ?? []);
       this.history = [...history].sort((a, b) => b.at.localeCompare(a.at) || b.id.localeCompare(a.id));
       this.others = (await individuals(ind.species)).items.filter((o) => o.id !== ind.id && o.fleetId === ind.fleetId);
+      this.similar = await individualDuplicates(ind.id).then((r) => r.items, () => []);
       this.picked = new Set();
       this.error = '';
     } catch (err) {
@@ -104,6 +108,7 @@ export class SpoorIndividual extends LitElement {
       ${this.error ? html`<p class="error" role="alert">${this.error}</p>` : ''}
       ${this.message ? html`<p class="ok status">${this.message}</p>` : ''}
       ${canDecide ? this.tools(ind) : ''}
+      ${this.similar.length ? this.similarView(ind, canDecide) : ''}
       <h3>Sightings (${this.items.length})</h3>
       <div class="gallery">
         ${this.items.map(
@@ -131,6 +136,28 @@ export class SpoorIndividual extends LitElement {
         )}
       </table></div>
     `;
+  }
+
+  /** Individuals that may be this animal too (possible duplicates), each with a merge into this one. */
+  private similarView(ind: Individual, canDecide: boolean) {
+    return html`<section class="card similar" style="margin-bottom: 0.75rem">
+      <h3>Possibly the same animal</h3>
+      <ul>
+        ${this.similar.map((p) => {
+          const id = p.a === ind.id ? p.b : p.a;
+          const other = this.others.find((o) => o.id === id);
+          return html`<li data-id=${id}>
+            <a href="#/individual/${id}">${other?.name ?? `unnamed ${short(id)}`}</a> (${other ? [...new Set(other.links.map((l) => l.deviceId))].join(', ') : ''}) · score ${p.score.toFixed(2)}
+            ${canDecide && other ? html`<button class="secondary" @click=${() => this.mergeIn(other)}>Merge it into this one</button>` : ''}
+          </li>`;
+        })}
+      </ul>
+    </section>`;
+  }
+
+  private mergeIn(other: Individual) {
+    const ind = this.ind;
+    if (ind) void this.run(`Merged ${other.name ?? short(other.id)} into this one`, () => merge([other.id], ind.id, { [ind.id]: ind.version, [other.id]: other.version }));
   }
 
   private tools(ind: Individual) {
@@ -179,9 +206,8 @@ export class SpoorIndividual extends LitElement {
 
   private merge(e: Event) {
     e.preventDefault();
-    const ind = this.ind;
     const other = this.others.find((o) => o.id === String(new FormData(e.target as HTMLFormElement).get('other') ?? ''));
-    if (ind && other) void this.run(`Merged ${other.name ?? short(other.id)} into this one`, () => merge([other.id], ind.id, { [ind.id]: ind.version, [other.id]: other.version }));
+    if (other) this.mergeIn(other);
   }
 
   private split() {

@@ -233,6 +233,41 @@ describe.each(['pglite', 'postgres'] as const)('global gallery on %s', (kind) =>
     expect(r3.createdId).toEqual(expect.any(String));
     expect((await gallery.queries.listProposals({ status: 'open' })).filter((p) => p.localId === localQ)).toEqual([]);
   });
+
+  it('lists two individuals that became one animal as possible duplicates; a merge clears it, and a split is a judgement that keeps them apart', async () => {
+    const unit = (v: Float32Array) => {
+      const n = Math.hypot(...v);
+      return v.map((x) => x / n);
+    };
+    const v1 = vectorFor(51);
+    const poorView = unit(v1.map((x, k) => x + (vectorFor(52)[k] as number))); // ≈ 0.7 to v1: below the propose threshold
+    const localB = randomUUID();
+    const s1 = makeReidSighting('trap-a', randomUUID(), 'new', v1);
+    const s2 = makeReidSighting('trap-b', localB, 'new', poorView);
+    await store.sightings.upsertMany([s1, s2]);
+    const made = await gallery.onCommitted([s1, s2]);
+    expect(made.outcomes.map((o) => o.kind)).toEqual(['new', 'new']);
+    const [g1, g2] = made.outcomes.map((o) => (o as { individualId: string }).individualId) as [string, string];
+    expect(await gallery.duplicates({ individualId: g2 })).toEqual([]);
+
+    // trap-b sees its animal again, from a good side: now it is close to g1.
+    const s3 = makeReidSighting('trap-b', localB, 'known', vectorFor(51, 64, 0.02));
+    await store.sightings.upsertMany([s3]);
+    expect((await gallery.onCommitted([s3])).outcomes).toEqual([{ kind: 'ref', individualId: g2 }]);
+    const [pair] = await gallery.duplicates({ individualId: g2 });
+    expect(pair).toMatchObject({ a: [g1, g2].sort()[0], b: [g1, g2].sort()[1], fleetId: 'north', species: s1.individuals[0]?.species });
+    expect(pair?.score).toBeGreaterThanOrEqual(0.75);
+    expect((await gallery.duplicates({ fleetId: 'north' })).map((p) => `${p.a} ${p.b}`)).toContain(`${pair?.a} ${pair?.b}`);
+
+    const v = (id: string) => gallery.queries.getIndividual(id).then((i) => i.version);
+    await gallery.decide(async (d) => d.merge('tok', [g2], g1, { [g1]: await v(g1), [g2]: await v(g2) }));
+    expect(await gallery.duplicates({ individualId: g1 })).toEqual([]);
+    const split = await gallery.decide(async (d) => d.split('tok', g1, [s3.id], await v(g1)));
+    // Both still score high against that view; only the reviewer's split keeps them apart.
+    const hits = gallery.scorer.scoreCandidates('north', s1.individuals[0]?.species as string, vectorFor(51, 64, 0.02)).filter((c) => c.score >= 0.75);
+    expect(hits.map((c) => c.individualId)).toEqual(expect.arrayContaining([g1, split.createdId]));
+    expect(await gallery.duplicates({ individualId: split.createdId })).toEqual([]);
+  });
 });
 
 /** A fresh PGlite hub store with trap-a and trap-b in fleet north, and its started gallery. */

@@ -4,6 +4,7 @@ import type { Sql } from '../store/sql.js';
 import { GalleryCatchUp, type CatchUpOptions } from './catchup.js';
 import type { GalleryDelta } from './common.js';
 import { GalleryDecisions, type DecisionResult } from './decisions.js';
+import { findDuplicates, type DuplicatePair } from './duplicates.js';
 import { matchSightings, type MatchResult, type MatchSettings } from './matching.js';
 import { GalleryQueries } from './queries.js';
 import { UsearchScorer } from './scorer.js';
@@ -122,6 +123,11 @@ export class Gallery {
     if (!embedding) return null;
     const best = this.scorer.scoreCandidates(p.fleet_id, p.species, decodeEmbedding(embedding)).find((c) => !seen.has(c.individualId) && c.score >= this.opts.settings.proposeThreshold);
     return best ? { individualId: best.individualId, score: best.score } : null;
+  }
+
+  /** Active individuals that may be one animal, at or above the propose threshold (see duplicates.ts). */
+  duplicates(q: { fleetId?: string | undefined; species?: string | undefined; individualId?: string | undefined }): Promise<DuplicatePair[]> {
+    return findDuplicates(this.opts.sql, this.scorer, { ...q, threshold: this.opts.settings.proposeThreshold });
   }
 
   private async publish(delta: GalleryDelta): Promise<void> {

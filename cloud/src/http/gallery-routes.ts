@@ -18,6 +18,12 @@ const IndividualsQuery = Type.Object(
   { additionalProperties: false },
 );
 type IndividualsQuery = Static<typeof IndividualsQuery>;
+const DuplicatesQuery = Type.Object({ fleetId: Type.Optional(Type.String({ maxLength: 64 })), species: Type.Optional(Type.String({ maxLength: 200 })) }, { additionalProperties: false });
+type DuplicatesQuery = Static<typeof DuplicatesQuery>;
+const DuplicatePair = Type.Object(
+  { a: Type.String(), b: Type.String(), fleetId: Type.String(), species: Type.String(), score: Type.Number() },
+  { additionalProperties: false },
+);
 const ProposalsQuery = Type.Object(
   { status: Type.Optional(Type.Union([Type.Literal('open'), Type.Literal('accepted'), Type.Literal('rejected')])), fleetId: Type.Optional(Type.String({ maxLength: 64 })) },
   { additionalProperties: false },
@@ -74,6 +80,29 @@ export function galleryRoutes(
     '/api/individuals/:id',
     { onRequest: authorize(READ), schema: { tags: ['gallery'], params: IdParams, response: { 200: Any, ...errors } } },
     async (req) => gallery.queries.getIndividual(req.params.id),
+  );
+  const Duplicates = Type.Object({ items: Type.Array(DuplicatePair) });
+  app.get<{ Querystring: DuplicatesQuery }>(
+    '/api/individuals/duplicates',
+    {
+      onRequest: authorize(READ),
+      schema: {
+        tags: ['gallery'],
+        querystring: DuplicatesQuery,
+        description:
+          'Pairs of active individuals that may be one animal: one’s newest references score at or above the propose threshold against the other. Pairs a reviewer called different (a rejected proposal, a split) are left out. Best first.',
+        response: { 200: Duplicates, ...errors },
+      },
+    },
+    async (req) => ({ items: await gallery.duplicates(req.query) }),
+  );
+  app.get<{ Params: IdParams }>(
+    '/api/individuals/:id/duplicates',
+    { onRequest: authorize(READ), schema: { tags: ['gallery'], params: IdParams, response: { 200: Duplicates, ...errors } } },
+    async (req) => {
+      await gallery.queries.getIndividual(req.params.id); // 404 for an unknown id
+      return { items: await gallery.duplicates({ individualId: req.params.id }) };
+    },
   );
   app.get<{ Querystring: ProposalsQuery }>(
     '/api/proposals',
