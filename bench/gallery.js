@@ -26,7 +26,8 @@ from the store, then sends --proposals (default 200, at least 200) new device in
 each a noisy view of a known one, through the hub's matching: reports p50/p95/p99 from
 the committed sighting to the proposal written. Then one accept, merge, split and rename:
 the bytes of each published gallery delta and the decision's time (it rebuilds the fleet's
-index), and the index load at a hub restart (saved at stop). Targets: pglite and postgres (comma separated; default both), the server at
+index), the console's possible-duplicates listing (500 most recently changed individuals
+against the whole index), and the index load at a hub restart (saved at stop). Targets: pglite and postgres (comma separated; default both), the server at
 --database-url (default postgres://postgres@127.0.0.1:5432/test; a fresh database is made
 and dropped). Target: proposal p95 < 50 ms.`;
 
@@ -172,6 +173,12 @@ async function runTarget(target) {
     const split = await time('split', (d) => d.split('bench', target0, [refs.rows[0].sighting_id], Number(cur.rows[0].version)));
     await time('rename', (d) => d.rename('bench', target0, 'Zawadi', split.individuals[target0]));
 
+    // The console's possible-duplicates listing: the 500 most recently changed individuals, each
+    // scored against the whole index (what GET /api/individuals/duplicates runs).
+    const t3 = performance.now();
+    const dups = await gallery.duplicates({ fleetId: FLEET });
+    const duplicates = { ms: round(performance.now() - t3, 1), scanned: dups.scanned, pairs: dups.items.length };
+
     // A hub restart: the index parts saved at stop are loaded (the store still matches them).
     await gallery.stop();
     const again = new Gallery({ sql: store.sql, settings: DEFAULT_MATCH_SETTINGS, prefix: 'spoor/v1', logger: createLogger('error'), indexDir: join(dir, 'gallery-index') });
@@ -189,6 +196,7 @@ async function runTarget(target) {
       restartIndexSec: round(warmMs / 1000, 2),
       proposals: { n: P, outcomes, p50: round(quantile(latencies, 0.5)), p95: round(quantile(latencies, 0.95)), p99: round(quantile(latencies, 0.99)), max: round(Math.max(...latencies)) },
       decisions,
+      duplicates,
       met: quantile(latencies, 0.95) < TARGET_MS,
     };
   } finally {
@@ -225,5 +233,10 @@ else {
   table(
     results.flatMap((r) => r.decisions.map((d) => ({ target: r.target, ...d }))),
     ['target', 'decision', 'bytes', 'ops', 'ms'],
+  );
+  console.log('');
+  table(
+    results.map((r) => ({ target: r.target, 'duplicates listing ms': r.duplicates.ms, scanned: r.duplicates.scanned, pairs: r.duplicates.pairs })),
+    ['target', 'duplicates listing ms', 'scanned', 'pairs'],
   );
 }

@@ -264,7 +264,7 @@ export interface DuplicatePair {
   species: string;
   score: number;
 }
-export const duplicates = (species?: string) => call<{ items: DuplicatePair[] }>('GET', `/api/individuals/duplicates${qs({ species })}`);
+export const duplicates = (species?: string) => call<{ items: DuplicatePair[]; scanned: number }>('GET', `/api/individuals/duplicates${qs({ species })}`);
 export const individualDuplicates = (id: string) => call<{ items: DuplicatePair[] }>('GET', `/api/individuals/${enc(id)}/duplicates`);
 export const individual = (id: string) => call<Individual & { history?: DecisionRecord[] }>('GET', `/api/individuals/${enc(id)}`);
 export const individualSightings = async (id: string) => (await call<{ items: Record<string, unknown>[] }>('GET', `/api/individuals/${enc(id)}/sightings`)).items.map(toRef);

@@ -15,6 +15,7 @@ export class SpoorIndividuals extends LitElement {
   @property() role: Role = 'viewer';
   @state() private items: Individual[] = [];
   @state() private pairs: DuplicatePair[] = [];
+  @state() private scanned = 0;
   @state() private species = '';
   @state() private error = '';
 
@@ -26,7 +27,8 @@ export class SpoorIndividuals extends LitElement {
   private async load() {
     try {
       this.items = (await individuals(this.species || undefined)).items;
-      this.pairs = await duplicates(this.species || undefined).then((r) => r.items, () => []);
+      const d = await duplicates(this.species || undefined).catch(() => ({ items: [], scanned: 0 }));
+      [this.pairs, this.scanned] = [d.items, d.scanned];
       this.error = '';
     } catch (err) {
       this.error = reportError(this, err);
@@ -41,7 +43,7 @@ export class SpoorIndividuals extends LitElement {
     };
     return html`<section class="card duplicates" style="margin-top: 0.75rem">
       <h3>Possible duplicates (${this.pairs.length})</h3>
-      <p class="hint">These individuals look like one animal (score at or above the propose threshold). Open one, compare, and merge the other into it, or leave them: a split or a rejected proposal between two individuals keeps them off this list.</p>
+      <p class="hint">These individuals look like one animal (score at or above the propose threshold). Open one, compare, and merge the other into it, or leave them: a split or a rejected proposal between two individuals keeps them off this list. Checked: the ${this.scanned} most recently changed individuals, each against the whole gallery.</p>
       <ul>
         ${this.pairs.map(
           (p) => html`<li class="pair" data-a=${p.a} data-b=${p.b}>

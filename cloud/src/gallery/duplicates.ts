@@ -14,6 +14,9 @@ export interface DuplicatePair {
   score: number;
 }
 
+/** How many individuals (most recently changed first) one fleet-wide listing checks. */
+export const DUPLICATE_SCAN = 500;
+
 const pairKey = (x: string, y: string): string => (x < y ? `${x} ${y}` : `${y} ${x}`);
 
 /**
@@ -23,16 +26,19 @@ const pairKey = (x: string, y: string): string => (x < y ? `${x} ${y}` : `${y} $
  * angle became its own individual and later sightings brought it close to another. Pairs a
  * reviewer already called different are left out: a rejected proposal between a device animal
  * linked to one and the other as the candidate, or a split between them that is not undone.
+ * A listing checks the `scan` most recently changed individuals; `scanned` says how many.
  */
 export async function findDuplicates(
   sql: Queryable,
   scorer: CandidateScorer,
-  q: { threshold: number; fleetId?: string | undefined; species?: string | undefined; individualId?: string | undefined; limit?: number },
-): Promise<DuplicatePair[]> {
+  q: { threshold: number; fleetId?: string | undefined; species?: string | undefined; individualId?: string | undefined; limit?: number; scan?: number },
+): Promise<{ items: DuplicatePair[]; scanned: number }> {
+  // A pair appears when an individual gains references, so the most recently changed ones are
+  // checked (each against the whole index): bounded work for a page, however large the gallery.
   const { rows } = await sql.query<{ id: string }>(
     `SELECT id FROM individuals WHERE status = 'active' AND ($1::text IS NULL OR fleet_id = $1) AND ($2::text IS NULL OR species = $2) AND ($3::uuid IS NULL OR id = $3)
-      ORDER BY id LIMIT 10000`,
-    [q.fleetId ?? null, q.species ?? null, q.individualId ?? null],
+      ORDER BY updated_at DESC, id LIMIT $4`,
+    [q.fleetId ?? null, q.species ?? null, q.individualId ?? null, q.scan ?? DUPLICATE_SCAN],
   );
   const state = await loadIndividuals(sql, rows.map((r) => r.id));
   const judged = await judgedDifferent(sql);
@@ -50,7 +56,7 @@ export async function findDuplicates(
       }
     }
   }
-  return [...best.values()].sort((x, y) => y.score - x.score || x.a.localeCompare(y.a)).slice(0, q.limit ?? 200);
+  return { items: [...best.values()].sort((x, y) => y.score - x.score || x.a.localeCompare(y.a)).slice(0, q.limit ?? 200), scanned: rows.length };
 }
 
 /** Pairs of individuals a reviewer decided are different animals. */

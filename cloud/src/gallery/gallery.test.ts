@@ -248,25 +248,27 @@ describe.each(['pglite', 'postgres'] as const)('global gallery on %s', (kind) =>
     const made = await gallery.onCommitted([s1, s2]);
     expect(made.outcomes.map((o) => o.kind)).toEqual(['new', 'new']);
     const [g1, g2] = made.outcomes.map((o) => (o as { individualId: string }).individualId) as [string, string];
-    expect(await gallery.duplicates({ individualId: g2 })).toEqual([]);
+    expect((await gallery.duplicates({ individualId: g2 })).items).toEqual([]);
 
     // trap-b sees its animal again, from a good side: now it is close to g1.
     const s3 = makeReidSighting('trap-b', localB, 'known', vectorFor(51, 64, 0.02));
     await store.sightings.upsertMany([s3]);
     expect((await gallery.onCommitted([s3])).outcomes).toEqual([{ kind: 'ref', individualId: g2 }]);
-    const [pair] = await gallery.duplicates({ individualId: g2 });
+    const [pair] = (await gallery.duplicates({ individualId: g2 })).items;
     expect(pair).toMatchObject({ a: [g1, g2].sort()[0], b: [g1, g2].sort()[1], fleetId: 'north', species: s1.individuals[0]?.species });
     expect(pair?.score).toBeGreaterThanOrEqual(0.75);
-    expect((await gallery.duplicates({ fleetId: 'north' })).map((p) => `${p.a} ${p.b}`)).toContain(`${pair?.a} ${pair?.b}`);
+    const listing = await gallery.duplicates({ fleetId: 'north' });
+    expect(listing.items.map((p) => `${p.a} ${p.b}`)).toContain(`${pair?.a} ${pair?.b}`);
+    expect(listing.scanned).toBeGreaterThanOrEqual(2);
 
     const v = (id: string) => gallery.queries.getIndividual(id).then((i) => i.version);
     await gallery.decide(async (d) => d.merge('tok', [g2], g1, { [g1]: await v(g1), [g2]: await v(g2) }));
-    expect(await gallery.duplicates({ individualId: g1 })).toEqual([]);
+    expect((await gallery.duplicates({ individualId: g1 })).items).toEqual([]);
     const split = await gallery.decide(async (d) => d.split('tok', g1, [s3.id], await v(g1)));
     // Both still score high against that view; only the reviewer's split keeps them apart.
     const hits = gallery.scorer.scoreCandidates('north', s1.individuals[0]?.species as string, vectorFor(51, 64, 0.02)).filter((c) => c.score >= 0.75);
     expect(hits.map((c) => c.individualId)).toEqual(expect.arrayContaining([g1, split.createdId]));
-    expect(await gallery.duplicates({ individualId: split.createdId })).toEqual([]);
+    expect((await gallery.duplicates({ individualId: split.createdId })).items).toEqual([]);
   });
 });
 

@@ -126,7 +126,7 @@ export class Gallery {
   }
 
   /** Active individuals that may be one animal, at or above the propose threshold (see duplicates.ts). */
-  duplicates(q: { fleetId?: string | undefined; species?: string | undefined; individualId?: string | undefined }): Promise<DuplicatePair[]> {
+  duplicates(q: { fleetId?: string | undefined; species?: string | undefined; individualId?: string | undefined }): Promise<{ items: DuplicatePair[]; scanned: number }> {
     return findDuplicates(this.opts.sql, this.scorer, { ...q, threshold: this.opts.settings.proposeThreshold });
   }
 

@@ -81,7 +81,11 @@ export function galleryRoutes(
     { onRequest: authorize(READ), schema: { tags: ['gallery'], params: IdParams, response: { 200: Any, ...errors } } },
     async (req) => gallery.queries.getIndividual(req.params.id),
   );
-  const Duplicates = Type.Object({ items: Type.Array(DuplicatePair) });
+  const Duplicates = Type.Object({
+    items: Type.Array(DuplicatePair),
+    /** Individuals checked: the most recently changed, at most 500 per listing. */
+    scanned: Type.Integer(),
+  });
   app.get<{ Querystring: DuplicatesQuery }>(
     '/api/individuals/duplicates',
     {
@@ -90,18 +94,18 @@ export function galleryRoutes(
         tags: ['gallery'],
         querystring: DuplicatesQuery,
         description:
-          'Pairs of active individuals that may be one animal: one’s newest references score at or above the propose threshold against the other. Pairs a reviewer called different (a rejected proposal, a split) are left out. Best first.',
+          'Pairs of active individuals that may be one animal: one’s newest references score at or above the propose threshold against the other. Pairs a reviewer called different (a rejected proposal, a split) are left out. Best first. The 500 most recently changed individuals are checked (`scanned`), each against the whole index.',
         response: { 200: Duplicates, ...errors },
       },
     },
-    async (req) => ({ items: await gallery.duplicates(req.query) }),
+    async (req) => gallery.duplicates(req.query),
   );
   app.get<{ Params: IdParams }>(
     '/api/individuals/:id/duplicates',
     { onRequest: authorize(READ), schema: { tags: ['gallery'], params: IdParams, response: { 200: Duplicates, ...errors } } },
     async (req) => {
       await gallery.queries.getIndividual(req.params.id); // 404 for an unknown id
-      return { items: await gallery.duplicates({ individualId: req.params.id }) };
+      return gallery.duplicates({ individualId: req.params.id });
     },
   );
   app.get<{ Querystring: ProposalsQuery }>(
