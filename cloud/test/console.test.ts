@@ -436,6 +436,16 @@ describe.each(['pglite', 'postgres'] as const)('review console on %s (real hub +
     await page.keyboard.press('u');
     await page.locator('.status', { hasText: 'Undone' }).waitFor();
     expect((await openProposals()).map((p) => p.id)).toEqual([open?.id]);
+
+    // x: the fox cannot be identified; the proposal closes with its evidence marked. Undo reopens it.
+    await page.locator(`.proposal[data-id="${open?.id}"]`).waitFor();
+    await page.keyboard.press('x');
+    await page.locator('.status', { hasText: 'Unidentifiable' }).waitFor();
+    expect(await openProposals()).toHaveLength(0);
+    expect((await api<{ items: Item[] }>('GET', '/api/proposals?status=unidentifiable')).json.items.map((p) => p.id)).toEqual([open?.id]);
+    await page.keyboard.press('u');
+    await page.locator('.status', { hasText: 'Undone: Unidentifiable' }).waitFor();
+    expect((await openProposals()).map((p) => p.id)).toEqual([open?.id]);
   }, 60_000);
 
   it('splits a sighting off an individual on its page, renames it and undoes the rename; the audit history shows who did what', async () => {

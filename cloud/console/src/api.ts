@@ -252,7 +252,8 @@ export const proposal = async (id: string) => normalizeProposal(await call<Recor
 export const accept = (id: string, expectedVersion?: number) => call<DecisionReply>('POST', `/api/proposals/${enc(id)}/accept`, expectedVersion ? { expectedVersion } : {});
 /** `next`: propose the animal against the next-best candidate when there is one (else it becomes new). */
 export const reject = (id: string, next: boolean) => call<DecisionReply>('POST', `/api/proposals/${enc(id)}/reject`, { next });
-export const unidentifiable = (sightingId: string) => call<DecisionReply>('POST', `/api/sightings/${enc(sightingId)}/unidentifiable`, {});
+/** The proposal's animal cannot be identified: its evidence is marked and the proposal closes. */
+export const unidentifiableProposal = (proposalId: string) => call<DecisionReply>('POST', `/api/proposals/${enc(proposalId)}/unidentifiable`, {});
 export const keypointMatches = (a: string, b: string) => call<KeypointMatches>('GET', `/api/media/${enc(a)}/matches/${enc(b)}`);
 export const undo = (decisionId: string) => call<DecisionReply>('POST', `/api/decisions/${enc(decisionId)}/undo`, {});
 export const individuals = (species?: string) => call<{ items: Individual[] }>('GET', `/api/individuals${qs({ species })}`);

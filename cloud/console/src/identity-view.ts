@@ -1,6 +1,6 @@
 import { LitElement, css, html } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
-import { accept, keypointMatches, proposal, proposals, reject, undo, unidentifiable, type DecisionReply, type KeypointMatches, type Proposal, type ProposalDetail, type Role, type SightingRef } from './api.js';
+import { accept, keypointMatches, proposal, proposals, reject, undo, unidentifiableProposal, type DecisionReply, type KeypointMatches, type Proposal, type ProposalDetail, type Role, type SightingRef } from './api.js';
 import './keypoint-match.js';
 import './sighting-tile.js';
 import { shared } from './styles.js';
@@ -230,8 +230,7 @@ export class SpoorIdentity extends LitElement {
 
   private unidentifiable() {
     const d = this.detail;
-    const sid = d?.query[0]?.id ?? d?.proposal.evidence[0];
-    if (d && sid) void this.decide('Unidentifiable', () => unidentifiable(sid));
+    if (d) void this.decide('Unidentifiable', () => unidentifiableProposal(d.proposal.id));
   }
 
   private skip() {

@@ -224,11 +224,30 @@ export class GalleryDecisions {
     const s = await this.sql.query<{ device_id: string }>('SELECT device_id FROM sightings WHERE id = $1', [sightingId]);
     const deviceId = s.rows[0]?.device_id;
     if (!deviceId) throw HubErrors.SPOOR_E_NOT_FOUND(`sighting ${sightingId}`);
-    const owners = await this.sql.query<{ individual_id: string }>('SELECT DISTINCT individual_id FROM individual_refs WHERE sighting_id = $1', [sightingId]);
+    return this.markUnidentifiable(actor, [sightingId], deviceId, null);
+  }
+
+  /**
+   * The proposal's animal cannot be identified: every evidence sighting is marked
+   * unidentifiable and the proposal closes as `unidentifiable` (neither the candidate nor a
+   * new individual). Undo reopens it.
+   */
+  async unidentifiableProposal(actor: string, proposalId: string): Promise<DecisionResult> {
+    const p = await this.openProposal(proposalId);
+    return this.markUnidentifiable(actor, p.evidence, p.device_id, p.id);
+  }
+
+  private async markUnidentifiable(actor: string, sightingIds: string[], deviceId: string, proposalId: string | null): Promise<DecisionResult> {
+    const owners = await this.sql.query<{ individual_id: string }>('SELECT DISTINCT individual_id FROM individual_refs WHERE sighting_id = ANY($1::uuid[])', [sightingIds]);
     const ids = owners.rows.map((r) => r.individual_id);
-    return this.run(actor, 'unidentifiable', { individuals: ids, sightings: [sightingId] }, {}, async (tx) => {
-      await tx.query('DELETE FROM individual_refs WHERE sighting_id = $1', [sightingId]);
-      await tx.query('UPDATE sightings SET unidentifiable = true WHERE id = $1', [sightingId]);
+    const touched = { individuals: ids, sightings: sightingIds, ...(proposalId ? { proposals: [proposalId] } : {}) };
+    return this.run(actor, 'unidentifiable', touched, {}, async (tx, before) => {
+      if (proposalId) {
+        if (before.proposals[proposalId]?.status !== 'open') throw HubErrors.SPOOR_E_VERSION_CONFLICT(`proposal ${proposalId} was decided meanwhile`);
+        await tx.query("UPDATE proposals SET status = 'unidentifiable' WHERE id = $1", [proposalId]);
+      }
+      await tx.query('DELETE FROM individual_refs WHERE sighting_id = ANY($1::uuid[])', [sightingIds]);
+      await tx.query('UPDATE sightings SET unidentifiable = true WHERE id = ANY($1::uuid[])', [sightingIds]);
       if (ids.length > 0) await tx.query(touchSql, [ids]);
       return { fleetId: await fleetOfDevice(tx, deviceId) };
     });

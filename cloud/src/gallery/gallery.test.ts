@@ -270,6 +270,28 @@ describe.each(['pglite', 'postgres'] as const)('global gallery on %s', (kind) =>
     expect(hits.map((c) => c.individualId)).toEqual(expect.arrayContaining([g1, split.createdId]));
     expect((await gallery.duplicates({ individualId: split.createdId })).items).toEqual([]);
   });
+
+  it('a proposal whose animal cannot be identified closes as unidentifiable with its evidence; undo reopens it', async () => {
+    const s1 = makeReidSighting('trap-a', randomUUID(), 'new', vectorFor(71));
+    const s2 = makeReidSighting('trap-b', randomUUID(), 'new', vectorFor(71, 64, 0.02));
+    await store.sightings.upsertMany([s1]);
+    await gallery.onCommitted([s1]);
+    await store.sightings.upsertMany([s2]);
+    const [p] = (await gallery.onCommitted([s2])).outcomes as [{ kind: string; proposalId: string }];
+    expect(p.kind).toBe('proposal');
+    const flag = async () => (await store.sql.query<{ unidentifiable: boolean }>('SELECT unidentifiable FROM sightings WHERE id = $1', [s2.id])).rows[0]?.unidentifiable;
+
+    const r = await gallery.decide((d) => d.unidentifiableProposal('tok', p.proposalId));
+    expect(r.kind).toBe('unidentifiable');
+    expect(await flag()).toBe(true);
+    expect((await gallery.queries.listProposals({ status: 'open' })).map((x) => x.id)).not.toContain(p.proposalId);
+    expect((await gallery.queries.listProposals({ status: 'unidentifiable' })).map((x) => x.id)).toContain(p.proposalId);
+    await expect(gallery.decide((d) => d.unidentifiableProposal('tok', p.proposalId))).rejects.toMatchObject({ code: 'SPOOR_E_VERSION_CONFLICT' });
+
+    await gallery.decide((d) => d.undo('tok', r.decisionId));
+    expect(await flag()).toBe(false);
+    expect((await gallery.queries.listProposals({ status: 'open' })).map((x) => x.id)).toContain(p.proposalId);
+  });
 });
 
 /** A fresh PGlite hub store with trap-a and trap-b in fleet north, and its started gallery. */

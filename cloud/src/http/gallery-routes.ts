@@ -25,7 +25,10 @@ const DuplicatePair = Type.Object(
   { additionalProperties: false },
 );
 const ProposalsQuery = Type.Object(
-  { status: Type.Optional(Type.Union([Type.Literal('open'), Type.Literal('accepted'), Type.Literal('rejected')])), fleetId: Type.Optional(Type.String({ maxLength: 64 })) },
+  {
+    status: Type.Optional(Type.Union([Type.Literal('open'), Type.Literal('accepted'), Type.Literal('rejected'), Type.Literal('unidentifiable')])),
+    fleetId: Type.Optional(Type.String({ maxLength: 64 })),
+  },
   { additionalProperties: false },
 );
 type ProposalsQuery = Static<typeof ProposalsQuery>;
@@ -132,6 +135,19 @@ export function galleryRoutes(
       },
     },
     async (req) => reply(await gallery.reject(actor(req), req.params.id, req.body?.next === true)),
+  );
+  app.post<{ Params: IdParams }>(
+    '/api/proposals/:id/unidentifiable',
+    {
+      onRequest: authorize(DECIDE),
+      schema: {
+        tags: ['gallery'],
+        params: IdParams,
+        description: 'The animal cannot be identified: every evidence sighting is marked unidentifiable and the proposal closes as `unidentifiable`. Undo reopens it.',
+        response: decided,
+      },
+    },
+    async (req) => reply(await gallery.decide((d) => d.unidentifiableProposal(actor(req), req.params.id))),
   );
   app.post<{ Body: MergeBody }>(
     '/api/individuals/merge',

@@ -242,6 +242,14 @@ export const MIGRATIONS: readonly { version: number; name: string; sql: string }
     name: 'media: the ORB keypoints a device sends with an animal crop',
     sql: `ALTER TABLE media ADD COLUMN features jsonb; ALTER TABLE media ADD COLUMN keypoints integer`,
   },
+  {
+    version: 6,
+    name: 'proposals: a proposal whose animal cannot be identified closes as unidentifiable',
+    sql: `
+      ALTER TABLE proposals DROP CONSTRAINT proposals_status_check;
+      ALTER TABLE proposals ADD CONSTRAINT proposals_status_check CHECK (status IN ('open', 'accepted', 'rejected', 'unidentifiable'))
+    `,
+  },
 ];
 
 const LOCK_KEY = 0x5b0012; // any constant; shared by every hub on the same database
