@@ -387,7 +387,7 @@ describe.each(['pglite', 'postgres'] as const)('review console on %s (real hub +
     await shot(page, 'console-queue-360.png', true);
   }, 60_000);
 
-  it('accepts a proposal with Space, then undoes it with u', async () => {
+  it('draws the matching keypoints; accepts a proposal with Space, rejects it with r, calls it unidentifiable with x, undoing each with u', async () => {
     const page = await newPage();
     await logIn(page, 'rev@example.org');
     const [open] = await openProposals();
@@ -417,35 +417,29 @@ describe.each(['pglite', 'postgres'] as const)('review console on %s (real hub +
     await shot(page, 'console-identity-360.png', true);
     await page.setViewportSize({ width: 1280, height: 860 });
 
-    await page.keyboard.press(' ');
-    await page.locator('.status', { hasText: 'Accepted' }).waitFor();
-    expect(await openProposals()).toHaveLength(0);
-    const fox = (await api<{ items: (Item & { links: { deviceId: string }[] })[] }>('GET', '/api/individuals?species=Vulpes%20vulpes')).json.items;
-    expect(fox).toHaveLength(1);
-    expect(new Set(fox[0]?.links.map((l) => l.deviceId))).toEqual(new Set(['trap-a', 'trap-b']));
-
-    await page.keyboard.press('u');
-    await page.locator('.status', { hasText: 'Undone' }).waitFor();
-    expect((await openProposals()).map((p) => p.id)).toEqual([open?.id]);
-    await page.locator(`.proposal[data-id="${open?.id}"]`).waitFor();
-
-    // r: not this fox. No other candidate scores high enough, so it stays its own individual; undo again.
-    await page.keyboard.press('r');
-    await page.locator('.status', { hasText: 'no other candidate, kept as a new individual' }).waitFor();
-    expect(await openProposals()).toHaveLength(0);
-    await page.keyboard.press('u');
-    await page.locator('.status', { hasText: 'Undone' }).waitFor();
-    expect((await openProposals()).map((p) => p.id)).toEqual([open?.id]);
-
-    // x: the fox cannot be identified; the proposal closes with its evidence marked. Undo reopens it.
-    await page.locator(`.proposal[data-id="${open?.id}"]`).waitFor();
-    await page.keyboard.press('x');
-    await page.locator('.status', { hasText: 'Unidentifiable' }).waitFor();
-    expect(await openProposals()).toHaveLength(0);
-    expect((await api<{ items: Item[] }>('GET', '/api/proposals?status=unidentifiable')).json.items.map((p) => p.id)).toEqual([open?.id]);
-    await page.keyboard.press('u');
-    await page.locator('.status', { hasText: 'Undone: Unidentifiable' }).waitFor();
-    expect((await openProposals()).map((p) => p.id)).toEqual([open?.id]);
+    // One key decides the proposal (it leaves the open list and the page says so); u undoes it and it is open again.
+    const decideThenUndo = async (key: string, said: string, check: () => Promise<void> = async () => {}) => {
+      await page.locator(`.proposal[data-id="${open?.id}"]`).waitFor();
+      await page.keyboard.press(key);
+      await page.locator('.status', { hasText: said }).waitFor();
+      expect(await openProposals()).toHaveLength(0);
+      await check();
+      await page.keyboard.press('u');
+      await page.locator('.status', { hasText: `Undone: ${said.split(':')[0]}` }).waitFor();
+      expect((await openProposals()).map((p) => p.id)).toEqual([open?.id]);
+    };
+    // Space: the same fox, now linked from both devices.
+    await decideThenUndo(' ', 'Accepted', async () => {
+      const fox = (await api<{ items: (Item & { links: { deviceId: string }[] })[] }>('GET', '/api/individuals?species=Vulpes%20vulpes')).json.items;
+      expect(fox).toHaveLength(1);
+      expect(new Set(fox[0]?.links.map((l) => l.deviceId))).toEqual(new Set(['trap-a', 'trap-b']));
+    });
+    // r: not this fox. No other candidate scores high enough, so it stays its own individual.
+    await decideThenUndo('r', 'Rejected: no other candidate, kept as a new individual');
+    // x: the fox cannot be identified; the proposal closes with its evidence marked.
+    await decideThenUndo('x', 'Unidentifiable', async () => {
+      expect((await api<{ items: Item[] }>('GET', '/api/proposals?status=unidentifiable')).json.items.map((p) => p.id)).toEqual([open?.id]);
+    });
   }, 60_000);
 
   it('splits a sighting off an individual on its page, renames it and undoes the rename; the audit history shows who did what', async () => {
