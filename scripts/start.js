@@ -87,6 +87,9 @@ try {
       http: { port: deviceHttp },
       models: { manifest: defaultManifest, detector: 'nanodet-coco', classifier: null, embedder: null },
       pipeline: { burstWindowSec: 10 },
+      // Hub and trap share this machine, so bandwidth is free: send frames and crops (with
+      // their keypoints), and the console shows the photos.
+      sync: { bandwidth: 'full' },
       cloud: { mqttUrl: '', username: creds.username, password: creds.password, fleetId: creds.fleetId },
     };
   }

@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -57,6 +57,8 @@ describe('npm start', () => {
     const devices = (await (await fetch(`http://127.0.0.1:${start.ready.hub.http}/api/devices`, { headers: { authorization: `Bearer ${start.ready.token}` } })).json()) as { items?: { id: string }[] } | { id: string }[];
     expect(JSON.stringify(devices)).toContain('local-trap');
     expect((await fetch(`http://127.0.0.1:${start.ready.device.http}/health`)).status).toBe(200);
+    // The local trap sends frames and crops, so the console has photos to show.
+    expect(JSON.parse(await readFile(join(data, 'device.json'), 'utf8')).sync).toEqual({ bandwidth: 'full' });
     // The console URL and a one-time admin login that works.
     expect(start.stderr()).toContain(`console http://localhost:${start.ready.hub.http}/`);
     const admin = (start.ready as unknown as { admin: { email: string; password: string } }).admin;
