@@ -208,11 +208,13 @@ describe.each(['pglite', 'postgres'] as const)('review console on %s (real hub +
     const m1 = vectorFor(61);
     const poor = m1.map((x, k) => x + (vectorFor(62)[k] as number));
     const localM = randomUUID();
-    await send(ca!, makeReidSighting('trap-a', randomUUID(), 'new', m1, marten));
+    const martenA = makeReidSighting('trap-a', randomUUID(), 'new', m1, marten);
+    await send(ca!, martenA);
     await until(async () => (await martens()).length === 1, 10_000, 'the first marten');
     await send(cb!, makeReidSighting('trap-b', localM, 'new', poor.map((x) => x / Math.hypot(...poor)), marten));
     await until(async () => (await martens()).length === 2, 10_000, 'the second marten');
-    await send(cb!, makeReidSighting('trap-b', localM, 'known', vectorFor(61, 64, 0.02), { ...marten, takenAt: new Date(now - 19 * DAY) }));
+    const martenB = makeReidSighting('trap-b', localM, 'known', vectorFor(61, 64, 0.02), { ...marten, takenAt: new Date(now - 19 * DAY) });
+    await send(cb!, martenB);
     await until(async () => (await api<{ items: unknown[] }>('GET', '/api/individuals/duplicates')).json.items.length === 1, 10_000, 'the duplicate pair');
     const foxA = makeReidSighting('trap-a', randomUUID(), 'new', vectorFor(3), { species: 'Vulpes vulpes', takenAt: new Date(now - 2 * DAY) });
     await send(ca!, foxA);
@@ -244,9 +246,16 @@ describe.each(['pglite', 'postgres'] as const)('review console on %s (real hub +
     const kb = secondView(ka, 110, 120, rand, view).b;
     await media(ca!, foxA, 'crop', foxA.frames[0]!.captureId, foxCrop, 256, 256, encodeCropFeatures(ka));
     await media(cb!, foxB, 'crop', foxB.frames[0]!.captureId, foxSeenAgain, 256, 256, encodeCropFeatures(kb));
+    // The marten's two good sightings, one crop the other seen again, for comparing on its page.
+    const martenCrop = await paint(256, 256, [[0.15, 0.25, 0.7, 0.5]], 13);
+    const martenAgain = Buffer.from(await painter.evaluate(paintView, { jpeg: martenCrop.toString('base64'), w: 256, h: 256, m: view }), 'base64');
+    const km = { ...randomKeypoints(180, rand, 256, 256, [0.15, 0.3, 0.7, 0.45]), region: [0, 0, 1, 1] as const };
+    await media(ca!, martenA, 'crop', martenA.frames[0]!.captureId, martenCrop, 256, 256, encodeCropFeatures(km));
+    await media(cb!, martenB, 'crop', martenB.frames[0]!.captureId, martenAgain, 256, 256, encodeCropFeatures(secondView(km, 90, 90, rand, view).b));
     await painter.close();
     await until(async () => (await api<{ items: unknown[] }>('GET', `/api/sightings/${burst.id}/media`)).json.items.length === 3, 10_000, 'the burst frames');
     await until(async () => (await api<{ items: unknown[] }>('GET', `/api/sightings/${foxB.id}/media`)).json.items.length === 1, 10_000, 'the fox crop');
+    await until(async () => (await api<{ items: unknown[] }>('GET', `/api/sightings/${martenB.id}/media`)).json.items.length === 1, 10_000, 'the marten crop');
 
   }, 120_000);
 
@@ -480,7 +489,7 @@ describe.each(['pglite', 'postgres'] as const)('review console on %s (real hub +
     await page.locator('table.history tr[data-kind="merge"]').waitFor();
   }, 60_000);
 
-  it('lists possible duplicates; a reviewer merges one into the other from its page, and the list empties', async () => {
+  it('lists possible duplicates; a reviewer merges one into the other from its page, the list empties, and two of its sightings are compared by keypoints', async () => {
     const page = await newPage();
     await logIn(page, 'rev@example.org');
     await page.goto(`${base()}/#/individuals`);
@@ -501,6 +510,16 @@ describe.each(['pglite', 'postgres'] as const)('review console on %s (real hub +
     const martens = (await api<{ items: (Item & { links: { deviceId: string }[] })[] }>('GET', '/api/individuals?species=Martes%20martes')).json.items;
     expect(martens.map((m) => m.id)).toEqual([keep]);
     expect(new Set(martens[0]?.links.map((l) => l.deviceId))).toEqual(new Set(['trap-a', 'trap-b']));
+
+    // Now one individual: tick two of its sightings to draw their matching keypoints.
+    const compare = page.locator('.gallery input.compare');
+    await expect.poll(() => compare.count()).toBe(2);
+    await compare.nth(0).check();
+    await compare.nth(1).check();
+    const drawn = page.locator('.compare-keypoints g.match');
+    await drawn.first().waitFor();
+    expect(await drawn.count()).toBeGreaterThanOrEqual(30);
+    await shot(page, 'console-individual-compare-1280.png', true);
   }, 60_000);
 
   it('plots sightings over time, the diel activity and detections per device from the stats API', async () => {

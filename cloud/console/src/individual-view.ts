@@ -7,6 +7,7 @@ import {
   individualDuplicates,
   individualSightings,
   individuals,
+  keypointMatches,
   merge,
   rename,
   split,
@@ -15,10 +16,12 @@ import {
   type Device,
   type DuplicatePair,
   type Individual,
+  type KeypointMatches,
   type Role,
   type SightingRef,
 } from './api.js';
 import { deviceMap, timeline } from './individual-map.js';
+import './keypoint-match.js';
 import './sighting-tile.js';
 import { shared } from './styles.js';
 import { reportError, short, typing, when } from './util.js';
@@ -47,6 +50,9 @@ export class SpoorIndividual extends LitElement {
   @state() private others: Individual[] = [];
   @state() private similar: DuplicatePair[] = [];
   @state() private picked = new Set<string>();
+  /** Up to two sightings whose crops' matching keypoints are drawn. */
+  @state() private comparing: string[] = [];
+  @state() private comparison: KeypointMatches | null = null;
   @state() private message = '';
   @state() private error = '';
   private readonly onKey = (e: KeyboardEvent) => {
@@ -90,6 +96,7 @@ export class SpoorIndividual extends LitElement {
       this.others = (await individuals(ind.species)).items.filter((o) => o.id !== ind.id && o.fleetId === ind.fleetId);
       this.similar = await individualDuplicates(ind.id).then((r) => r.items, () => []);
       this.picked = new Set();
+      this.comparing = this.comparing.filter((id) => this.items.some((s) => s.id === id));
       this.error = '';
     } catch (err) {
       this.error = reportError(this, err);
@@ -117,9 +124,13 @@ export class SpoorIndividual extends LitElement {
             ${canDecide
               ? html`<label class="pick"><input type="checkbox" .checked=${this.picked.has(s.id)} @change=${(e: Event) => this.toggle(s.id, (e.target as HTMLInputElement).checked)} /> split off</label>`
               : ''}
+            ${s.crop?.keypoints
+              ? html`<label class="pick"><input type="checkbox" class="compare" .checked=${this.comparing.includes(s.id)} @change=${(e: Event) => this.compare(s.id, (e.target as HTMLInputElement).checked)} /> compare</label>`
+              : ''}
           </div>`,
         )}
       </div>
+      ${this.comparisonView()}
       <div class="two">
         <section><h3>Timeline</h3>${timeline(this.items)}</section>
         <section><h3>Where it was seen</h3>${deviceMap(this.fleet, seen)}</section>
@@ -175,6 +186,34 @@ export class SpoorIndividual extends LitElement {
         <button class="secondary" ?disabled=${this.picked.size === 0 || this.picked.size >= this.items.length} @click=${this.split}>Split ${this.picked.size || ''} selected into a new individual</button>
       </div>
     </div>`;
+  }
+
+  /** Tick two sightings with keypoints: their matching keypoints are drawn (the newest two ticks count). */
+  private async compare(id: string, on: boolean) {
+    this.comparing = on ? [...this.comparing.filter((x) => x !== id), id].slice(-2) : this.comparing.filter((x) => x !== id);
+    this.comparison = null;
+    const [a, b] = this.comparing.map((x) => this.items.find((s) => s.id === x)?.crop);
+    if (!a || !b) return;
+    try {
+      this.comparison = await keypointMatches(a.id, b.id);
+    } catch (err) {
+      this.error = reportError(this, err);
+    }
+  }
+
+  private comparisonView() {
+    const [a, b] = this.comparing.map((x) => this.items.find((s) => s.id === x));
+    const m = this.comparison;
+    if (!a?.crop || !b?.crop) {
+      return this.items.some((s) => s.crop?.keypoints) ? html`<p class="hint">Tick <strong>compare</strong> on two sightings to draw their matching keypoints.</p>` : '';
+    }
+    return html`<section class="card compare-keypoints" style="margin-top: 0.75rem">
+      <h3>Matching keypoints</h3>
+      ${m
+        ? html`<spoor-keypoint-match .a=${a.crop} .b=${b.crop} .result=${m} label="${m.inliers.length} matching keypoints between the sightings of ${when(a.takenAt)} and ${when(b.takenAt)}"></spoor-keypoint-match>
+            <p class="hint">Left: ${when(a.takenAt)} (${a.deviceId}); right: ${when(b.takenAt)} (${b.deviceId}). <strong>${m.inliers.length}</strong> of ${m.a.keypoints ?? 0} / ${m.b.keypoints ?? 0} keypoints agree under one affine map. Few matches between two sightings of one individual can mean a wrong link: split it off.</p>`
+        : html`<p class="hint">Matching keypoints…</p>`}
+    </section>`;
   }
 
   private toggle(id: string, on: boolean) {
