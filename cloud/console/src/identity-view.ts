@@ -16,10 +16,10 @@ interface Comparison {
 
 /**
  * Identity review, one proposal at a time: the device's sighting(s) beside the candidate
- * individual's best sightings. Space accepts, r rejects (the next candidate is proposed when
- * there is one), s/→ skips, n keeps it a new
- * individual, x marks it unidentifiable, u / Ctrl+Z undoes the last decision, k shows the
- * matching keypoints against the next candidate sighting.
+ * individual's best sightings, with the matching keypoints of their crops drawn. Space
+ * accepts, r rejects (the next candidate is proposed when there is one), n makes it a new
+ * individual, x closes it as unidentifiable, s/→ skips, u / Ctrl+Z undoes the last decision,
+ * k draws the keypoints against the next candidate sighting.
  */
 @customElement('spoor-identity')
 export class SpoorIdentity extends LitElement {
