@@ -7,32 +7,26 @@ import { OutboxStore } from '../store/outbox.js';
 import { backoffDelay } from './backoff.js';
 import { HubControl } from './control.js';
 import { MediaMaker, mediaIdsOf } from './media-maker.js';
-import { planBatch } from './batch-plan.js';
-import { outgoingOf } from './outgoing.js';
-import { sqliteEmbeddings, type EmbeddingLookup } from './payload.js';
+import { sqliteEmbeddings } from './payload.js';
+import { iso, OutboxSender, utcDay } from './sender.js';
 import { countMetrics, redactUrl, statsPayload, statusPayload, withTimeout } from './status.js';
 import type { ConnectionState, SyncRelayDeps, SyncStatus } from './types.js';
 
 export type { ConfigState } from './control.js';
 export type { ConnectionState, RelayMetrics, SyncRelayDeps, SyncStatus } from './types.js';
 
-const iso = (ms: number): string => new Date(ms).toISOString();
-const utcDay = (ms: number): string => iso(ms).slice(0, 10);
-/** Media messages (crops, frames: tens to hundreds of KB) awaiting a receipt at once. */
-const MEDIA_WINDOW = 8;
-
 /**
  * Store-and-forward to the hub. Publishes outbox rows at QoS 1 and deletes them only when
  * the hub's `receipt` names them; rows without a receipt after `receiptTimeoutSec` go
  * again (the hub upserts by id). It owns its reconnect loop (exponential backoff, full
  * jitter) and a persistent session (`clean: false`), so receipts sent while the unit was
- * offline arrive when it returns.
+ * offline arrive when it returns. What to publish, within the in-flight window and the daily
+ * budget, is `OutboxSender`'s (sender.ts); this class owns the connection and the hub's messages.
  */
 export class SyncRelay {
   private readonly outbox: OutboxStore;
   private readonly log: Logger;
   private readonly clock: () => number;
-  private readonly embeddings: EmbeddingLookup;
   private readonly topics: Record<DeviceKind, string>;
   private cfg: ResolvedConfig;
   private running = false;
@@ -43,15 +37,10 @@ export class SyncRelay {
   private retryTimer: NodeJS.Timeout | null = null;
   private nextRetryAt: string | null = null;
   private statsTimer: NodeJS.Timeout | null = null;
-  /** Published on this connection, PUBACK not yet seen: sent again first after a reconnect. */
-  private readonly unacked = new Set<number>();
   private draining = false;
   private drainAgain = false;
-  private exhaustedDay: string | null = null;
-  /** A media message did not fit the day's budget: no more pixels until the UTC day rolls over. */
-  private mediaExhaustedDay: string | null = null;
   private readonly media: MediaMaker;
-  private readonly mediaIds: (sightingId: string) => string[];
+  private readonly sender: OutboxSender;
   private lastSyncAt: string | null = null;
   private lastConnectedAt: string | null = null;
   private lastError: string | null = null;
@@ -64,7 +53,6 @@ export class SyncRelay {
     this.outbox = deps.outbox ?? new OutboxStore(deps.db);
     this.log = deps.logger;
     this.clock = deps.clock ?? Date.now;
-    this.embeddings = deps.embeddings ?? sqliteEmbeddings(deps.db);
     const { deviceId } = deps.config;
     const prefix = deps.config.cloud.prefix;
     this.topics = Object.fromEntries((['status', 'sighting', 'media', 'stats', 'receipt', 'config', 'cmd'] as const).map((k) => [k, deviceTopic(k, deviceId, prefix)])) as Record<
@@ -87,7 +75,18 @@ export class SyncRelay {
     });
     deps.gallery?.setRequester(() => this.publishStatus());
     this.startedAt = this.clock();
-    this.mediaIds = mediaIdsOf(deps.db);
+    this.sender = new OutboxSender({
+      db: deps.db,
+      outbox: this.outbox,
+      log: this.log,
+      clock: this.clock,
+      settings: () => this.cfg.sync,
+      embeddings: deps.embeddings ?? sqliteEmbeddings(deps.db),
+      mediaIds: mediaIdsOf(deps.db),
+      topics: this.topics,
+      batch: deps.batch,
+      window: deps.window,
+    });
     this.media = new MediaMaker({
       db: deps.db,
       logger: this.log.child({ part: 'media' }),
@@ -134,7 +133,7 @@ export class SyncRelay {
       await withTimeout(new Promise<void>((r) => client.end(false, {}, () => r())), 2000);
       client.end(true);
     }
-    this.releaseUnacked();
+    this.sender.release();
     this.log.info({ depth: this.outbox.depth() }, 'sync stopped');
   }
 
@@ -156,7 +155,7 @@ export class SyncRelay {
       nextRetryAt: this.state === 'waiting' ? this.nextRetryAt : null,
       lastError: this.lastError,
       bytesSentToday: this.outbox.sentOn(day),
-      budget: { dailyBytes: this.cfg.sync.dailyBudgetBytes, exhausted: this.exhaustedDay === day },
+      budget: { dailyBytes: this.cfg.sync.dailyBudgetBytes, exhausted: this.sender.budgetExhausted(day) },
       dropped: this.dropped,
       config: { ...this.control.configState },
       lastCommand: this.control.lastCommand,
@@ -224,7 +223,7 @@ export class SyncRelay {
     client.end(true);
     if (this.statsTimer) clearInterval(this.statsTimer);
     this.statsTimer = null;
-    this.releaseUnacked();
+    this.sender.release();
     if (wasConnected) this.log.warn({ depth: this.outbox.depth() }, 'lost the hub connection');
     else if (this.lastError === null) {
       this.lastError = 'the connection closed before the broker accepted it (refused, unreachable or bad credentials)';
@@ -242,12 +241,6 @@ export class SyncRelay {
     this.retryTimer = setTimeout(() => this.connectNow(), delay);
   }
 
-  private releaseUnacked(): void {
-    if (this.unacked.size === 0) return;
-    this.outbox.unmarkSent([...this.unacked]);
-    this.unacked.clear();
-  }
-
   // ---- sending -----------------------------------------------------------------------
 
   private scheduleDrain(): void {
@@ -261,7 +254,7 @@ export class SyncRelay {
       try {
         do {
           this.drainAgain = false;
-          this.drainOnce();
+          this.sender.drain(() => (this.state === 'connected' ? this.client : null));
         } while (this.drainAgain && this.state === 'connected');
       } catch (err) {
         this.log.error({ err }, 'sync drain failed; will retry');
@@ -269,84 +262,6 @@ export class SyncRelay {
         this.draining = false;
       }
     });
-  }
-
-  /**
-   * Publish due rows until the in-flight window is full, the outbox is empty, or the budget
-   * stops it (see `planBatch`). In `metadata` mode media rows stay in the outbox, unsent.
-   */
-  private drainOnce(): void {
-    const { receiptTimeoutSec, dailyBudgetBytes, bandwidth } = this.cfg.sync;
-    const batchSize = this.deps.batch ?? 50;
-    const window = this.deps.window ?? 200;
-    for (;;) {
-      const client = this.client;
-      if (!client || this.state !== 'connected') return;
-      const now = this.clock();
-      const day = utcDay(now);
-      const resendBefore = iso(now - receiptTimeoutSec * 1000);
-      const room = window - this.outbox.inFlight(resendBefore);
-      if (room <= 0) return;
-      const exhausted = this.exhaustedDay === day;
-      const mediaExhausted = this.mediaExhaustedDay === day;
-      const mediaRoom = bandwidth === 'metadata' || mediaExhausted ? 0 : MEDIA_WINDOW - this.outbox.inFlight(resendBefore, 'media');
-      const rows = this.outbox.nextBatch(Math.min(batchSize, room), {
-        excludeInFlight: true,
-        resendBefore,
-        skip: this.unacked,
-        ...(exhausted ? { minPriority: 1 } : {}),
-        ...(exhausted || mediaRoom <= 0 ? { topic: 'sighting' } : {}),
-      });
-      if (rows.length === 0) return;
-
-      const plan = planBatch(rows, {
-        spent: this.outbox.sentOn(day),
-        budget: dailyBudgetBytes,
-        mediaRoom,
-        build: (row) => outgoingOf(row, bandwidth, this.embeddings, this.mediaIds),
-      });
-      for (const p of plan.parked) this.park(p.seq, p.refId, p.reason);
-      if (plan.mediaOverBudget && !mediaExhausted) {
-        this.log.warn({ day, budgetBytes: dailyBudgetBytes, sentBytes: this.outbox.sentOn(day) }, 'daily sync budget too small for more media; no pixels until the UTC day rolls over');
-        this.mediaExhaustedDay = day;
-      }
-      if (plan.overBudget && !exhausted) {
-        this.log.warn({ day, budgetBytes: dailyBudgetBytes, sentBytes: this.outbox.sentOn(day) }, 'daily sync budget spent; only priority sightings go until the UTC day rolls over');
-        this.exhaustedDay = day;
-      }
-      const out = plan.out;
-      if (out.length === 0) {
-        // Parked rows left the rotation, or the budget just ran out: look again (for what may still go).
-        if (plan.parked.length > 0 || (plan.overBudget && !exhausted) || (plan.mediaOverBudget && !mediaExhausted)) continue;
-        return;
-      }
-      this.deps.db.transaction(() => {
-        this.outbox.markSent(
-          out.map((o) => o.seq),
-          iso(now),
-        );
-        this.outbox.addSent(
-          day,
-          out.reduce((n, o) => n + o.bytes.byteLength, 0),
-        );
-      })();
-      for (const o of out) {
-        this.unacked.add(o.seq);
-        client.publish(o.topic === 'media' ? this.topics.media : this.topics.sighting, o.bytes, { qos: 1 }, (err) => {
-          if (!this.unacked.delete(o.seq)) return;
-          if (err) {
-            this.log.warn({ [o.topic === 'media' ? 'mediaId' : 'sightingId']: o.refId, err: err.message }, 'publish failed; will resend');
-            this.outbox.unmarkSent([o.seq]);
-          }
-        });
-      }
-      this.log.debug({ count: out.length, media: out.filter((o) => o.topic === 'media').length }, 'outbox rows published');
-    }
-  }
-
-  private park(seq: number, refId: string, reason: string): void {
-    this.outbox.park(seq, reason);
-    this.log.error({ sightingId: refId, seq, reason }, 'sighting breaks the wire contract (a bug); parked, not sent');
   }
 
   private checkQuota(): void {
