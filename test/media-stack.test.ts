@@ -3,21 +3,10 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, describe, expect, it } from 'vitest';
+import type { MediaItem } from '@spoor/cloud/store/media';
 import { renderScene } from '@spoor/models/testing';
 import { panelLogin } from '../device/test/helpers.js';
 import { type Proc, startStack, waitFor } from './helpers.js';
-
-interface MediaItem {
-  id: string;
-  captureId: string;
-  kind: 'crop' | 'frame';
-  detectionIdx: number | null;
-  width: number;
-  height: number;
-  contentType: string;
-  bytes: number;
-  keypoints: number | null;
-}
 
 /** The real daemon and hub processes with `sync.bandwidth: full`: a dropped photo ends up as a crop and a frame on the hub. */
 describe('device → hub media (real processes, full bandwidth)', () => {

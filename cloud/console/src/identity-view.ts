@@ -1,7 +1,7 @@
 import { LitElement, css, html } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import { accept, keypointMatches, proposal, proposals, reject, undo, unidentifiableProposal, type DecisionReply, type KeypointMatches, type Proposal, type ProposalDetail, type Role, type SightingRef } from './api.js';
-import './keypoint-match.js';
+import { agreement } from './keypoint-match.js';
 import './sighting-tile.js';
 import { shared } from './styles.js';
 import { reportError, short, typing, when } from './util.js';
@@ -143,7 +143,7 @@ export class SpoorIdentity extends LitElement {
               label="${m.inliers.length} matching keypoints between this sighting and the candidate's sighting of ${when(sel.ref.takenAt)}"></spoor-keypoint-match>
             <p class="hint matches-note">
               Left: this sighting (${c.query.deviceId}); right: the candidate’s sighting of ${when(sel.ref.takenAt)} (${sel.ref.deviceId}${sel.ref.originalName ? `, ${sel.ref.originalName}` : ''}).
-              <strong>${m.inliers.length}</strong> of ${m.a.keypoints ?? 0} / ${m.b.keypoints ?? 0} keypoints agree under one affine map (${m.tentative} tentative pairs)${m.inliers.length > 60 ? '; the strongest 60 are drawn' : ''}.
+              ${agreement(m)} (${m.tentative} tentative pairs)${m.inliers.length > 60 ? '; the strongest 60 are drawn' : ''}.
               ${m.inliers.length < 8 ? 'Few matches: the same spots were not found, or the views differ too much (side, pose, light).' : ''}
             </p>`
         : html`<p class="error">The hub could not match these crops: ${sel?.error || 'no answer'}.</p>`}

@@ -21,7 +21,7 @@ import {
   type SightingRef,
 } from './api.js';
 import { deviceMap, timeline } from './individual-map.js';
-import './keypoint-match.js';
+import { agreement } from './keypoint-match.js';
 import './sighting-tile.js';
 import { shared } from './styles.js';
 import { reportError, short, typing, when } from './util.js';
@@ -211,7 +211,7 @@ export class SpoorIndividual extends LitElement {
       <h3>Matching keypoints</h3>
       ${m
         ? html`<spoor-keypoint-match .a=${a.crop} .b=${b.crop} .result=${m} label="${m.inliers.length} matching keypoints between the sightings of ${when(a.takenAt)} and ${when(b.takenAt)}"></spoor-keypoint-match>
-            <p class="hint">Left: ${when(a.takenAt)} (${a.deviceId}); right: ${when(b.takenAt)} (${b.deviceId}). <strong>${m.inliers.length}</strong> of ${m.a.keypoints ?? 0} / ${m.b.keypoints ?? 0} keypoints agree under one affine map. Few matches between two sightings of one individual can mean a wrong link: split it off.</p>`
+            <p class="hint">Left: ${when(a.takenAt)} (${a.deviceId}); right: ${when(b.takenAt)} (${b.deviceId}). ${agreement(m)}. Few matches between two sightings of one individual can mean a wrong link: split it off.</p>`
         : html`<p class="hint">Matching keypoints…</p>`}
     </section>`;
   }

@@ -2,6 +2,10 @@ import { LitElement, css, html, svg } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
 import { mediaUrl, type CropRef, type KeypointMatches } from './api.js';
 
+/** "N of a / b keypoints agree under one affine map": the sentence under every drawing. */
+export const agreement = (m: KeypointMatches) =>
+  html`<strong>${m.inliers.length}</strong> of ${m.a.keypoints ?? 0} / ${m.b.keypoints ?? 0} keypoints agree under one affine map`;
+
 /** High-contrast line colours that stay apart for colour-blind readers (Okabe–Ito plus black/white halo). */
 const COLOURS = ['#e69f00', '#56b4e9', '#009e73', '#f0e442', '#0072b2', '#d55e00', '#cc79a7', '#ffffff'];
 /** More lines than this turn into a tangle; the strongest are drawn. */

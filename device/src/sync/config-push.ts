@@ -8,8 +8,6 @@ import { LOCAL_ONLY_SETTINGS } from '@spoor/protocol/device-config';
 /** Where an accepted config push is kept; it survives restarts. */
 export const PUSHED_CONFIG_FILE = 'config.pushed.json';
 
-/** Settings the hub may not change: they locate this unit's own data. */
-const LOCAL_ONLY = LOCAL_ONLY_SETTINGS;
 
 export interface PushedConfig {
   version: number;
@@ -24,7 +22,7 @@ export type PushCheck =
 
 /** Validate a pushed partial config merged over the current one, with the device's own schema. */
 export function checkPush(current: ResolvedConfig, pushed: Record<string, unknown>): PushCheck {
-  for (const key of LOCAL_ONLY) {
+  for (const key of LOCAL_ONLY_SETTINGS) {
     if (key in pushed && pushed[key] !== current[key]) return { ok: false, reason: `/${key}: set on the device only, not by the hub` };
   }
   let config: ResolvedConfig;

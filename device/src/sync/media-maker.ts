@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
+import type { Statement } from 'better-sqlite3';
 import type { Logger } from 'pino';
 import { codecs, encodeCropFeatures, uuidv7, type CropFeatures, type MediaKind, type MediaPayload } from '@spoor/protocol';
 import { featureCrop, unpackFeatures } from '../reid/features.js';
@@ -45,6 +46,7 @@ export class MediaMaker {
   private timer: NodeJS.Timeout | null = null;
   private current: Promise<void> | null = null;
   private again = false;
+  private featuresOf: Statement | null = null;
 
   constructor(private readonly deps: MediaMakerDeps) {
     this.log = deps.logger;
@@ -202,7 +204,8 @@ export class MediaMaker {
   }
 
   private placeKeypoints(captureId: string, bbox: readonly number[], source: { width: number; height: number }, rect: Rect): CropFeatures | null {
-    const rows = this.deps.db.prepare('SELECT x, y, w, h, features FROM detections WHERE capture_id = ? AND features IS NOT NULL').all(captureId) as { x: number; y: number; w: number; h: number; features: Buffer }[];
+    this.featuresOf ??= this.deps.db.prepare('SELECT x, y, w, h, features FROM detections WHERE capture_id = ? AND features IS NOT NULL');
+    const rows = this.featuresOf.all(captureId) as { x: number; y: number; w: number; h: number; features: Buffer }[];
     const gap = (r: { x: number; y: number; w: number; h: number }) => Math.abs(r.x - (bbox[0] as number)) + Math.abs(r.y - (bbox[1] as number)) + Math.abs(r.w - (bbox[2] as number)) + Math.abs(r.h - (bbox[3] as number));
     const row = rows.sort((a, b) => gap(a) - gap(b))[0];
     if (!row || gap(row) > 1e-3) return null;
